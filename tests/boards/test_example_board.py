@@ -26,16 +26,10 @@ def _centre(element: dict) -> tuple[float, float]:
     return element["x"] + element["w"] / 2, element["y"] + element["h"] / 2
 
 
-def _smallest_frame_around(
-    point: tuple[float, float], frames: list[dict], kind: str
-) -> str | None:
+def _smallest_frame_around(point: tuple[float, float], frames: list[dict], kind: str) -> str | None:
     x, y = point
     around = [
-        f
-        for f in frames
-        if f["kind"] == kind
-        and f["x"] <= x <= f["x"] + f["w"]
-        and f["y"] <= y <= f["y"] + f["h"]
+        f for f in frames if f["kind"] == kind and f["x"] <= x <= f["x"] + f["w"] and f["y"] <= y <= f["y"] + f["h"]
     ]
     return min(around, key=lambda f: f["w"] * f["h"])["id"] if around else None
 
@@ -59,20 +53,14 @@ def test_every_note_kind_of_the_grammar_appears(board):
 def test_note_membership_follows_geometry(board):
     for note in board["notes"]:
         centre = _centre(note)
-        assert note["aggregate"] == _smallest_frame_around(
-            centre, board["frames"], "aggregate"
-        ), note["text"]
-        assert note["context"] == _smallest_frame_around(
-            centre, board["frames"], "bounded_context"
-        ), note["text"]
+        assert note["aggregate"] == _smallest_frame_around(centre, board["frames"], "aggregate"), note["text"]
+        assert note["context"] == _smallest_frame_around(centre, board["frames"], "bounded_context"), note["text"]
 
 
 def test_every_aggregate_lies_in_the_context_it_names(board):
     for frame in board["frames"]:
         if frame["kind"] == "aggregate":
-            expected = _smallest_frame_around(
-                _centre(frame), board["frames"], "bounded_context"
-            )
+            expected = _smallest_frame_around(_centre(frame), board["frames"], "bounded_context")
             assert expected is not None, frame["name"]
             assert frame["context"] == expected, frame["name"]
         else:
