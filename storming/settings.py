@@ -135,6 +135,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "var" / "static"
+# Let Daphne serve /static/ itself (no separate web server); turn off behind a CDN or proxy.
+SERVE_STATIC = env_bool("SERVE_STATIC", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -1,0 +1,60 @@
+# Storming: `make run` serves the app, `make test` runs the whole suite. Both bootstrap themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS ?= redis://127.0.0.1:6379/0
+
+.PHONY: run test test-fast deps test-deps chromium services lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-test.txt
+	touch $@
+
+deps: $(VENV)/.installed
+test-deps: $(VENV)/.test-installed chromium
+
+run: deps
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_example --if-empty
+	@echo "Storming is on http://$(HOST):$(PORT)/"
+	$(PY) -m daphne -b $(HOST) -p $(PORT) storming.asgi:application
+
+# Browser tests need Debian's Chromium (Playwright's own download cannot work offline).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Chromium from Debian's packages..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# PostgreSQL and Redis normally run already; start them if they stopped.
+services:
+	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start || true
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no || true
+
+# The whole suite on SQLite and the in-memory layer, then the database and socket tests again on
+# PostgreSQL with the Redis channel layer, the way a real deployment runs.
+test: test-deps services
+	$(PY) -m pytest
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -m "not browser and not kafka" tests/boards
+
+test-fast: test-deps
+	$(PY) -m pytest -m "not browser and not kafka and not slow" -x -q
+
+lint: test-deps
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: test-deps
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,113 @@
+"""Board storage: the append-only event log and the current-state tables read from it.
+
+Rows here are written only by boards.store.apply_ops, in the same transaction as the
+BoardEvent rows that explain them.
+"""
+
+import secrets
+import uuid
+
+from django.db import models
+from django.urls import reverse
+
+from boards.domain import FRAME_KINDS, NOTE_KINDS
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Board(models.Model):
+    # A random UUID: the board's link is its key until access control is added.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    name = models.CharField(max_length=200)
+    # The seq of the last event in the log; taken under a row lock to keep seq gap-free.
+    seq = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("board", args=[self.id])
+
+    @property
+    def url(self) -> str:
+        return self.get_absolute_url()
+
+    @property
+    def ws_path(self) -> str:
+        return f"/ws/boards/{self.id}/"
+
+
+class Note(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="notes")
+    uid = models.UUIDField()
+    kind = models.CharField(max_length=20, choices=[(k, k) for k in NOTE_KINDS])
+    text = models.TextField(blank=True, default="")
+    x = models.FloatField()
+    y = models.FloatField()
+    w = models.FloatField()
+    h = models.FloatField()
+    fields = models.JSONField(default=list, blank=True)
+    aggregate = models.UUIDField(null=True, blank=True)
+    context = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "uid"], name="note_uid_per_board")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.text}"
+
+
+class Frame(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="frames")
+    uid = models.UUIDField()
+    kind = models.CharField(max_length=20, choices=[(k, k) for k in FRAME_KINDS])
+    name = models.CharField(max_length=200, blank=True, default="")
+    x = models.FloatField()
+    y = models.FloatField()
+    w = models.FloatField()
+    h = models.FloatField()
+    context = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "uid"], name="frame_uid_per_board")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.name}"
+
+
+class Link(models.Model):
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="links")
+    uid = models.UUIDField()
+    source = models.UUIDField()
+    target = models.UUIDField()
+    label = models.CharField(max_length=200, blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "uid"], name="link_uid_per_board")]
+
+
+class BoardEvent(models.Model):
+    """One accepted change. Never updated or deleted: the board is rebuilt from these."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="events")
+    seq = models.BigIntegerField()
+    type = models.CharField(max_length=40)
+    data = models.JSONField()
+    actor = models.CharField(max_length=100, blank=True, default="")
+    op_id = models.CharField(max_length=64, blank=True, default="")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["board", "seq"]
+        constraints = [models.UniqueConstraint(fields=["board", "seq"], name="event_seq_per_board")]
+        indexes = [models.Index(fields=["board", "op_id"], name="event_op_id")]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.type}"

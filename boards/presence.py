@@ -1,0 +1,93 @@
+"""Who is on a board, their cursors and drags: volatile, never stored.
+
+Each server process keeps the presence of its own sockets per board and sends one coalesced
+`presence` frame to the board's group per tick, instead of one message per mouse move.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import time
+from typing import Any
+
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from boards import protocol
+
+log = logging.getLogger(__name__)
+
+COLORS = ("#e8590c", "#1971c2", "#2f9e44", "#9c36b5", "#c2255c", "#0c8599", "#e67700", "#5f3dc4", "#364fc7", "#087f5b")
+ROSTER_SECONDS = 3.0
+
+
+def color_for(connection_id: str) -> str:
+    return COLORS[int(hashlib.sha1(connection_id.encode()).hexdigest(), 16) % len(COLORS)]
+
+
+class BoardPresence:
+    def __init__(self, board_id: str, group: str):
+        self.board_id = board_id
+        self.group = group
+        self.users: dict[str, dict[str, Any]] = {}
+        self.dirty: set[str] = set()
+        self.left: set[str] = set()
+        self.task: asyncio.Task | None = None
+        self.last_roster = 0.0
+
+    def join(self, user: dict[str, Any]) -> None:
+        self.users[user["id"]] = {**user, "cursor": None, "preview": None}
+        # A newcomer needs everyone, so the next tick carries the whole local roster.
+        self.dirty.update(self.users)
+        self._ensure_ticking()
+
+    def leave(self, connection_id: str) -> None:
+        if self.users.pop(connection_id, None) is not None:
+            self.dirty.discard(connection_id)
+            self.left.add(connection_id)
+            self._ensure_ticking()
+
+    def update(self, connection_id: str, **changes: Any) -> None:
+        user = self.users.get(connection_id)
+        if user is not None:
+            user.update(changes)
+            self.dirty.add(connection_id)
+
+    def _ensure_ticking(self) -> None:
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._tick())
+
+    async def _tick(self) -> None:
+        interval = settings.STORMING_PRESENCE_TICK_MS / 1000
+        # Runs while anyone is here; the next join starts it again.
+        while self.users or self.left or self.dirty:
+            await asyncio.sleep(interval)
+            now = time.monotonic()
+            if now - self.last_roster >= ROSTER_SECONDS:
+                self.dirty.update(self.users)
+                self.last_roster = now
+            if not self.dirty and not self.left:
+                continue
+            frame = {
+                "type": "presence",
+                "users": [self.users[uid] for uid in self.dirty if uid in self.users],
+                "left": sorted(self.left),
+            }
+            self.dirty.clear()
+            self.left.clear()
+            try:
+                await get_channel_layer().group_send(self.group, {"type": "board.presence", "text": protocol.dumps(frame)})
+            except Exception:
+                log.exception("board %s: presence broadcast failed", self.board_id)
+
+
+_boards: dict[str, BoardPresence] = {}
+
+
+def presence_for(board_id: str, group: str) -> BoardPresence:
+    presence = _boards.get(board_id)
+    if presence is None:
+        presence = _boards[board_id] = BoardPresence(board_id, group)
+    return presence

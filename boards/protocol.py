@@ -1,0 +1,215 @@
+"""Every message of the board WebSocket protocol, and the parsing of what clients send.
+
+docs/protocol.md explains the same shapes in prose.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, Literal, NotRequired, TypedDict
+
+
+# --- client to server ------------------------------------------------------------------------
+class Hello(TypedDict):
+    type: Literal["hello"]
+    since: int
+    name: str
+
+
+class Op(TypedDict):
+    type: Literal["op"]
+    op_id: str
+    op: str
+    data: dict[str, Any]
+
+
+class Sync(TypedDict):
+    type: Literal["sync"]
+    since: int
+
+
+class Cursor(TypedDict):
+    type: Literal["cursor"]
+    x: float
+    y: float
+
+
+class Preview(TypedDict):
+    type: Literal["preview"]
+    id: str | None
+    x: float
+    y: float
+
+
+# --- server to client ------------------------------------------------------------------------
+class User(TypedDict):
+    id: str
+    name: str
+    color: str
+    cursor: NotRequired[dict[str, float] | None]
+    preview: NotRequired[dict[str, Any] | None]
+
+
+class Welcome(TypedDict):
+    type: Literal["welcome"]
+    you: User
+
+
+class Snapshot(TypedDict):
+    type: Literal["snapshot"]
+    seq: int
+    board: dict[str, Any]
+
+
+class Event(TypedDict):
+    type: Literal["event"]
+    seq: int
+    event: str
+    data: dict[str, Any]
+    op_id: str
+    actor: str
+    at: str
+
+
+class Events(TypedDict):
+    type: Literal["events"]
+    events: list[Event]
+
+
+class Ack(TypedDict):
+    type: Literal["ack"]
+    op_id: str
+    seq: int
+
+
+class ErrorBody(TypedDict):
+    code: str
+    message: str
+
+
+class Reject(TypedDict):
+    type: Literal["reject"]
+    op_id: str
+    error: ErrorBody
+
+
+class Presence(TypedDict):
+    type: Literal["presence"]
+    users: list[User]
+    left: list[str]
+
+
+class Error(TypedDict):
+    type: Literal["error"]
+    code: str
+    message: str
+
+
+MAX_NAME = 60
+MAX_OP_ID = 64
+MAX_DEPTH = 8
+COORDINATE_LIMIT = 1_000_000.0
+
+
+class BadFrame(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def frame(self) -> Error:
+        return {"type": "error", "code": self.code, "message": self.message}
+
+
+def _refuse_constant(name: str) -> float:
+    raise BadFrame("bad_json", f"{name} is not a number Storming accepts.")
+
+
+def _depth(value: Any, limit: int) -> int:
+    if limit < 0:
+        raise BadFrame("bad_frame", f"The frame is nested deeper than {MAX_DEPTH} levels.")
+    if isinstance(value, dict):
+        return max((_depth(v, limit - 1) for v in value.values()), default=0) + 1
+    if isinstance(value, list):
+        return max((_depth(v, limit - 1) for v in value), default=0) + 1
+    return 0
+
+
+def parse(text: str, max_bytes: int) -> dict[str, Any]:
+    """Decode one client frame, or raise BadFrame with what was wrong."""
+    if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
+        raise BadFrame("too_large", f"Frames are limited to {max_bytes} bytes.")
+    try:
+        message = json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError):
+        raise BadFrame("bad_json", "The frame is not valid JSON.") from None
+    if not isinstance(message, dict) or not isinstance(message.get("type"), str):
+        raise BadFrame("bad_frame", 'A frame is a JSON object with a "type".')
+    _depth(message, MAX_DEPTH)
+    return message
+
+
+def _coordinate(message: dict[str, Any], key: str) -> float:
+    value = message.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise BadFrame("bad_frame", f"{key} must be a number.")
+    return max(-COORDINATE_LIMIT, min(COORDINATE_LIMIT, float(value)))
+
+
+def hello(message: dict[str, Any]) -> tuple[int, str]:
+    since = message.get("since", 0)
+    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+        raise BadFrame("bad_frame", "since must be the last seq you applied, a whole number (0 for none).")
+    name = message.get("name", "")
+    if not isinstance(name, str):
+        raise BadFrame("bad_frame", "name must be text.")
+    return since, " ".join(name.split())[:MAX_NAME] or "Guest"
+
+
+def op(message: dict[str, Any]) -> Op:
+    op_id, name, data = message.get("op_id"), message.get("op"), message.get("data", {})
+    if not isinstance(op_id, str) or not 0 < len(op_id) <= MAX_OP_ID:
+        raise BadFrame("bad_frame", f"An op needs an op_id: a string of 1 to {MAX_OP_ID} characters (a UUID).")
+    if not isinstance(name, str):
+        raise BadFrame("bad_frame", 'An op needs an "op" name such as "note.create".')
+    return {"type": "op", "op_id": op_id, "op": name, "data": data}
+
+
+def sync(message: dict[str, Any]) -> int:
+    since = message.get("since")
+    if isinstance(since, bool) or not isinstance(since, int) or since < 0:
+        raise BadFrame("bad_frame", "sync needs since: the last seq you applied.")
+    return since
+
+
+def cursor(message: dict[str, Any]) -> dict[str, float]:
+    return {"x": _coordinate(message, "x"), "y": _coordinate(message, "y")}
+
+
+def preview(message: dict[str, Any]) -> dict[str, Any] | None:
+    element = message.get("id")
+    if element is None:
+        return None
+    if not isinstance(element, str) or len(element) > MAX_OP_ID:
+        raise BadFrame("bad_frame", "preview needs the id of the element being dragged, or null.")
+    return {"id": element, "x": _coordinate(message, "x"), "y": _coordinate(message, "y")}
+
+
+def dumps(message: dict[str, Any]) -> str:
+    return json.dumps(message, separators=(",", ":"), allow_nan=False)
+
+
+def events_text(frames: list[dict[str, Any]]) -> str:
+    """One frame for a run of events: a single event as itself, several as an `events` batch."""
+    if len(frames) == 1:
+        return dumps(frames[0])
+    return dumps({"type": "events", "events": frames})
+
+
+def ack(op_id: str, seq: int) -> Ack:
+    return {"type": "ack", "op_id": op_id, "seq": seq}
+
+
+def reject(op_id: str, error: dict[str, str]) -> Reject:
+    return {"type": "reject", "op_id": op_id, "error": {"code": error["code"], "message": error["message"]}}

@@ -1,0 +1,312 @@
+"""Persistence of ops: one transaction per batch writes the event log and the current-state rows.
+
+A process keeps each board's state in memory, tagged with the seq it reflects. Under the board's
+row lock the cache is brought up to date from the log (another process may have written), the ops
+are decided against it, and the events and changed rows are written in bulk. If anything fails the
+cache is dropped, so memory never runs ahead of the database.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from boards.domain import BoardState, Rejection, decide, evolve
+from boards.models import Board, BoardEvent, Frame, Link, Note
+
+# Past this many missed events a reconnecting client gets a snapshot instead of the events.
+CATCH_UP_LIMIT = 2000
+
+NOTE_COLUMNS = ("kind", "text", "x", "y", "w", "h", "fields", "aggregate", "context")
+FRAME_COLUMNS = ("kind", "name", "x", "y", "w", "h", "context")
+
+
+@dataclass
+class OpRequest:
+    op: str
+    data: Any
+    op_id: str = ""
+    actor: str = ""
+
+
+@dataclass
+class OpResult:
+    op_id: str
+    seq: int | None = None
+    error: dict[str, str] | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    duplicate: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class _BoardCache:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.states: dict[str, BoardState] = {}
+        self.board_locks: dict[str, threading.Lock] = {}
+
+    def board_lock(self, board_id: str) -> threading.Lock:
+        with self.lock:
+            return self.board_locks.setdefault(board_id, threading.Lock())
+
+
+_cache = _BoardCache()
+
+
+def forget_cached_states() -> None:
+    """Drop every cached board state (tests use it to simulate a fresh process)."""
+    with _cache.lock:
+        _cache.states.clear()
+
+
+def _uid(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def load_state(board: Board) -> BoardState:
+    """Read the board's current state from the projection tables."""
+    notes = {}
+    for row in Note.objects.filter(board=board).values("uid", *NOTE_COLUMNS):
+        note = {"id": str(row.pop("uid")), **row}
+        note["aggregate"], note["context"] = _uid(note["aggregate"]), _uid(note["context"])
+        notes[note["id"]] = note
+    frames = {}
+    for row in Frame.objects.filter(board=board).values("uid", *FRAME_COLUMNS):
+        frame = {"id": str(row.pop("uid")), **row}
+        frame["context"] = _uid(frame["context"])
+        frames[frame["id"]] = frame
+    links = {
+        str(uid): {"id": str(uid), "from": str(source), "to": str(target), "label": label}
+        for uid, source, target, label in Link.objects.filter(board=board).values_list("uid", "source", "target", "label")
+    }
+    return BoardState(name=board.name, seq=board.seq, notes=notes, frames=frames, links=links)
+
+
+def _current_state(board: Board) -> BoardState:
+    """The cached state brought up to `board.seq`, from the log when another process wrote."""
+    key = str(board.id)
+    state = _cache.states.get(key)
+    if state is not None and state.seq < board.seq and board.seq - state.seq <= CATCH_UP_LIMIT:
+        for event in BoardEvent.objects.filter(board=board, seq__gt=state.seq).order_by("seq"):
+            evolve(state, event.type, event.data)
+            state.seq = event.seq
+    if state is None or state.seq != board.seq:
+        state = load_state(board)
+    _cache.states[key] = state
+    return state
+
+
+def event_frame(event: BoardEvent | dict[str, Any]) -> dict[str, Any]:
+    if isinstance(event, BoardEvent):
+        return {
+            "type": "event",
+            "seq": event.seq,
+            "event": event.type,
+            "data": event.data,
+            "op_id": event.op_id,
+            "actor": event.actor,
+            "at": event.at.isoformat(),
+        }
+    return event
+
+
+def apply_ops(
+    board_id: str | uuid.UUID,
+    ops: Iterable[OpRequest],
+    publish: Callable[[list[dict[str, Any]]], None] | None = None,
+) -> list[OpResult]:
+    """Decide and persist a batch of ops on one board in one transaction.
+
+    Each op is accepted or refused on its own. An op whose op_id is already in the log is not
+    applied again; it is answered with its original seq. Raises Board.DoesNotExist, and lets
+    database errors through (nothing of the batch is then stored). `publish` is called with
+    the new event frames once the transaction has committed, never before.
+    """
+    ops = list(ops)
+    key = str(board_id)
+    with _cache.board_lock(key):
+        try:
+            return _apply_locked(key, ops, publish)
+        except BaseException:
+            _cache.states.pop(key, None)
+            raise
+
+
+def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None) -> list[OpResult]:
+    with transaction.atomic():
+        board = Board.objects.select_for_update().get(pk=board_id)
+        state = _current_state(board)
+        op_ids = {op.op_id for op in ops if op.op_id}
+        done = dict(
+            BoardEvent.objects.filter(board=board, op_id__in=op_ids)
+            .values("op_id")
+            .annotate(last=Max("seq"))
+            .values_list("op_id", "last")
+        ) if op_ids else {}
+        now = timezone.now()
+        results: list[OpResult] = []
+        rows: list[BoardEvent] = []
+        touched: dict[str, set[str]] = {"note": set(), "frame": set(), "link": set()}
+        renamed = False
+        for op in ops:
+            if op.op_id in done:
+                results.append(OpResult(op.op_id, seq=done[op.op_id], duplicate=True))
+                continue
+            try:
+                events = decide(state, op.op, op.data)
+            except Rejection as rejection:
+                results.append(OpResult(op.op_id, error=rejection.as_dict()))
+                continue
+            result = OpResult(op.op_id, seq=state.seq)
+            for event_type, data in events:
+                state.seq += 1
+                row = BoardEvent(
+                    board=board, seq=state.seq, type=event_type, data=data, actor=op.actor[:100], op_id=op.op_id, at=now
+                )
+                rows.append(row)
+                result.events.append(event_frame(row))
+                entity = event_type.partition(".")[0]
+                if entity == "board":
+                    renamed = True
+                else:
+                    touched[entity].add(data["id"])
+            result.seq = state.seq
+            if op.op_id:
+                done[op.op_id] = state.seq
+            results.append(result)
+        if rows:
+            BoardEvent.objects.bulk_create(rows)
+            _write_projection(board, state, touched)
+            Board.objects.filter(pk=board.pk).update(
+                seq=state.seq, updated_at=now, **({"name": state.name} if renamed else {})
+            )
+            if publish is not None:
+                frames = [frame for result in results for frame in result.events]
+                transaction.on_commit(lambda: publish(frames))
+    return results
+
+
+def _write_projection(board: Board, state: BoardState, touched: dict[str, set[str]]) -> None:
+    """Bring the current-state rows of every touched element to what `state` says."""
+    _upsert(
+        Note,
+        board,
+        [note for uid in touched["note"] if (note := state.notes.get(uid))],
+        NOTE_COLUMNS,
+        {uid for uid in touched["note"] if uid not in state.notes},
+    )
+    _upsert(
+        Frame,
+        board,
+        [frame for uid in touched["frame"] if (frame := state.frames.get(uid))],
+        FRAME_COLUMNS,
+        {uid for uid in touched["frame"] if uid not in state.frames},
+    )
+    links = [
+        {"id": link["id"], "source": link["from"], "target": link["to"], "label": link["label"]}
+        for uid in touched["link"]
+        if (link := state.links.get(uid))
+    ]
+    _upsert(Link, board, links, ("source", "target", "label"), {uid for uid in touched["link"] if uid not in state.links})
+
+
+def _upsert(model: type, board: Board, elements: list[dict], columns: tuple[str, ...], deleted: set[str]) -> None:
+    if deleted:
+        model.objects.filter(board=board, uid__in=deleted).delete()
+    if elements:
+        model.objects.bulk_create(
+            [model(board=board, uid=e["id"], **{c: e[c] for c in columns}) for e in elements],
+            update_conflicts=True,
+            unique_fields=["board", "uid"],
+            update_fields=list(columns),
+        )
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def snapshot(board_id: str | uuid.UUID) -> dict[str, Any]:
+    """The board as the projection tables hold it (the HTTP API's and the export's view)."""
+    board = Board.objects.get(pk=board_id)
+    return load_state(board).snapshot(str(board.id))
+
+
+def cached_snapshot(board_id: str | uuid.UUID) -> dict[str, Any]:
+    """The same snapshot, served from this process's memory when it is current (joins)."""
+    key = str(board_id)
+    with _cache.board_lock(key):
+        with transaction.atomic():
+            board = Board.objects.get(pk=key)
+            try:
+                state = _current_state(board)
+            except BaseException:
+                _cache.states.pop(key, None)
+                raise
+            return state.snapshot(key)
+
+
+def events_since(board_id: str | uuid.UUID, since: int) -> list[dict[str, Any]] | None:
+    """Event frames after `since`, or None when so many were missed that a snapshot is cheaper."""
+    board = Board.objects.get(pk=board_id)
+    if board.seq - since > CATCH_UP_LIMIT:
+        return None
+    return [event_frame(e) for e in BoardEvent.objects.filter(board=board, seq__gt=since).order_by("seq")]
+
+
+def create_board(name: str, snapshot: Any = None, actor: str = "") -> Board:
+    """A new board, optionally drawn from a snapshot (the example, an import).
+
+    All or nothing: if any element of the snapshot is refused, no board is created and the
+    Rejection says which element and why.
+    """
+    with transaction.atomic():
+        board = Board.objects.create(name=name)
+        if snapshot:
+            ops = ops_from_snapshot(snapshot, actor=actor)
+            for op, result in zip(ops, apply_ops(board.id, ops), strict=True):
+                if not result.ok:
+                    _cache.states.pop(str(board.id), None)
+                    what = op.op.split(".")[0].replace("note", "sticky")
+                    raise Rejection(result.error["code"], f"A {what} in the board file was refused: {result.error['message']}")
+    return Board.objects.get(pk=board.pk)
+
+
+def ops_from_snapshot(snapshot: Any, actor: str = "") -> list[OpRequest]:
+    """The ops that draw a snapshot's elements on an empty board, with fresh ids.
+
+    Frames go first (bounded contexts before aggregates) so that membership follows geometry.
+    """
+    try:
+        return _ops_from_snapshot(snapshot, actor)
+    except (KeyError, TypeError, AttributeError, ValueError) as exc:
+        raise Rejection("invalid", f"This is not a Storming board file ({type(exc).__name__}: {str(exc)[:80]}).") from None
+
+
+def _ops_from_snapshot(snapshot: dict[str, Any], actor: str) -> list[OpRequest]:
+    ids: dict[str, str] = {}
+
+    def fresh(old: Any) -> str:
+        return ids.setdefault(str(old), str(uuid.uuid4()))
+
+    ops: list[OpRequest] = []
+    frames = sorted(snapshot.get("frames", []), key=lambda f: f["kind"] != "bounded_context")
+    for frame in frames:
+        data = {k: frame[k] for k in ("kind", "name", "x", "y", "w", "h") if k in frame}
+        ops.append(OpRequest("frame.create", {**data, "id": fresh(frame["id"])}, actor=actor))
+    for note in snapshot.get("notes", []):
+        data = {k: note[k] for k in ("kind", "text", "x", "y", "w", "h", "fields") if k in note}
+        ops.append(OpRequest("note.create", {**data, "id": fresh(note["id"])}, actor=actor))
+    for link in snapshot.get("links", []):
+        data = {"id": fresh(link["id"]), "from": fresh(link["from"]), "to": fresh(link["to"]), "label": link.get("label", "")}
+        ops.append(OpRequest("link.create", data, actor=actor))
+    return ops

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from boards import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("b/<uuid:board_id>/", views.board_page, name="board"),
+    path("api/boards/", views.boards_api, name="boards-api"),
+    path("api/boards/<uuid:board_id>/", views.board_api, name="board-api"),
+    path("api/boards/<uuid:board_id>/ops/", views.ops_api, name="ops-api"),
+]
+
+try:  # TEMPORARY until boards/export/views.py lands
+    from boards.export import views as export_views
+
+    urlpatterns += [
+        path("api/boards/<uuid:board_id>/export.zip", export_views.export_zip, name="export-zip"),
+        path("api/boards/<uuid:board_id>/export/", export_views.export_preview, name="export-preview"),
+    ]
+except ImportError:
+    pass

@@ -1,0 +1,100 @@
+"""Per-board batching of ops inside one server process.
+
+Ops from every socket of a board go into one queue. While a transaction is in flight, the next
+ops wait; the writer then takes all of them in one transaction. Under load that turns many small
+transactions into few larger ones, without holding any op back when the board is quiet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.db import DatabaseError
+
+from boards import protocol
+from boards.store import OpRequest, OpResult, apply_ops
+
+log = logging.getLogger(__name__)
+
+MAX_BATCH = 500
+IDLE_SECONDS = 60.0
+
+
+def group_name(board_id: str) -> str:
+    return f"board-{board_id}"
+
+
+class BoardWriter:
+    def __init__(self, board_id: str):
+        self.board_id = board_id
+        self.queue: asyncio.Queue[tuple[OpRequest, asyncio.Future[OpResult]]] = asyncio.Queue()
+        self.task: asyncio.Task | None = None
+
+    def submit(self, op: OpRequest) -> asyncio.Future[OpResult]:
+        future: asyncio.Future[OpResult] = asyncio.get_running_loop().create_future()
+        self.queue.put_nowait((op, future))
+        if self.task is None or self.task.done():
+            self.task = asyncio.create_task(self._run())
+        return future
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                first = await asyncio.wait_for(self.queue.get(), IDLE_SECONDS)
+            except TimeoutError:
+                if self.queue.empty():
+                    _writers.pop(self.board_id, None)
+                    return
+                continue
+            batch = [first]
+            while not self.queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(self.queue.get_nowait())
+            await self._commit(batch)
+
+    async def _commit(self, batch: list[tuple[OpRequest, asyncio.Future[OpResult]]]) -> None:
+        ops = [op for op, _ in batch]
+        try:
+            results = await database_sync_to_async(apply_ops)(self.board_id, ops)
+        except DatabaseError:
+            log.exception("board %s: could not store %d ops", self.board_id, len(ops))
+            error = {"code": "unavailable", "message": "The board could not be saved just now; your change will be sent again."}
+            results = [OpResult(op.op_id, error=error) for op in ops]
+        except Exception:
+            log.exception("board %s: unexpected failure storing %d ops", self.board_id, len(ops))
+            error = {"code": "unavailable", "message": "The server failed to store this change; it was not applied."}
+            results = [OpResult(op.op_id, error=error) for op in ops]
+        events = [frame for result in results for frame in result.events]
+        if events:
+            # After commit, and serialised once for every recipient.
+            await broadcast_events(self.board_id, events)
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)
+
+
+async def broadcast_events(board_id: str, events: list[dict[str, Any]]) -> None:
+    message = {
+        "type": "board.events",
+        "text": protocol.events_text(events),
+        "first": events[0]["seq"],
+        "last": events[-1]["seq"],
+    }
+    try:
+        await get_channel_layer().group_send(group_name(board_id), message)
+    except Exception:
+        # Clients notice the gap at the next event and catch up from the log.
+        log.exception("board %s: broadcast of seq %s..%s failed", board_id, message["first"], message["last"])
+
+
+_writers: dict[str, BoardWriter] = {}
+
+
+def writer_for(board_id: str) -> BoardWriter:
+    writer = _writers.get(board_id)
+    if writer is None:
+        writer = _writers[board_id] = BoardWriter(board_id)
+    return writer

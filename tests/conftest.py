@@ -1,0 +1,58 @@
+"""Shared fixtures: real services, or a clear failure under CI."""
+
+from __future__ import annotations
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
+def reachable(url: str, default_port: int) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def need(service: str, ok: bool) -> None:
+    """A missing service fails the test in CI and skips it on a laptop (CI is where it must run)."""
+    if ok:
+        return
+    message = f"{service} is not reachable; start it (see the README) to run this test"
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(f"{message} (skipped outside CI)")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    need("Redis", reachable(REDIS_URL, 6379))
+    return REDIS_URL
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(autouse=True)
+def _close_socket_thread_connections():
+    """Close the database connection of Channels' database thread after each test.
+
+    Otherwise PostgreSQL refuses to drop the test database at the end ("being accessed by
+    other users").
+    """
+    yield
+    from asgiref.sync import async_to_sync
+    from channels.db import database_sync_to_async
+    from django.db import connections
+
+    async_to_sync(database_sync_to_async(connections.close_all))()
