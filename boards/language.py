@@ -124,7 +124,7 @@ _FINITE_AUXILIARIES = frozenset("is are am was were has have had will shall".spl
 # Verbs whose object is followed by its new state ("Mark Order Paid", "Keep Item Reserved").
 _COMPLEMENT_VERBS = frozenset("mark set flag tag label keep leave make get declare consider treat".split())
 
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 def words(text: str) -> list[str]:

@@ -165,6 +165,7 @@ def test_policies_start_with_whenever_in_any_case():
 def test_names_that_differ_only_in_case_spacing_and_punctuation_are_the_same():
     assert normalise_name("Order  placed.") == normalise_name("order Placed")
     assert normalise_name("Order Placed") != normalise_name("Order Paid")
+    assert normalise_name("Order V1") != normalise_name("Order V2")
 
 
 def test_it_tells_a_noun_phrase_from_a_happening():
