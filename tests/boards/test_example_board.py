@@ -127,3 +127,23 @@ def test_no_two_notes_overlap(board):
                 or b["y"] + b["h"] <= a["y"]
             )
             assert apart, (a["text"], b["text"])
+
+
+@pytest.mark.parametrize("frames_first", [True, False], ids=["frames-first", "notes-first"])
+def test_drawing_the_example_by_hand_gives_the_same_board(board, frames_first):
+    # Replaying the example as ops a person would make must land every sticky in the same frames.
+    from boards.domain import BoardState, decide
+
+    state = BoardState()
+    frame_ops = [
+        ("frame.create", {k: f[k] for k in ("id", "kind", "name", "x", "y", "w", "h")}) for f in board["frames"]
+    ]
+    note_ops = [
+        ("note.create", {k: n[k] for k in ("id", "kind", "text", "x", "y", "w", "h", "fields")}) for n in board["notes"]
+    ]
+    link_ops = [("link.create", dict(link)) for link in board["links"]]
+    for op, data in (frame_ops + note_ops if frames_first else note_ops + frame_ops) + link_ops:
+        decide(state, op, data)
+    replayed = state.snapshot()
+    for key in ("notes", "frames", "links"):
+        assert sorted(replayed[key], key=lambda e: e["id"]) == sorted(board[key], key=lambda e: e["id"])
