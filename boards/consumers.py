@@ -37,7 +37,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.pending: set[asyncio.Task] = set()
         await self.accept()
         if not await database_sync_to_async(Board.objects.filter(pk=self.board_id).exists)():
-            await self.send_json({"type": "error", "code": "not_found", "message": "There is no board at this address."})
+            await self.send_json(
+                {"type": "error", "code": "not_found", "message": "There is no board at this address."}
+            )
             await self.close(code=CLOSE_NOT_FOUND)
 
     async def disconnect(self, code: int) -> None:

@@ -184,7 +184,9 @@ def clean_fields(value: Any) -> list[Element]:
         seen.add(name)
         type_ = item.get("type", "string")
         if type_ not in FIELD_TYPES:
-            raise Rejection("invalid", f"Field {name!r} has unknown type {str(type_)[:40]!r}; use one of {', '.join(FIELD_TYPES)}.")
+            raise Rejection(
+                "invalid", f"Field {name!r} has unknown type {str(type_)[:40]!r}; use one of {', '.join(FIELD_TYPES)}."
+            )
         required = item.get("required", False)
         if not isinstance(required, bool):
             raise Rejection("invalid", f"Field {name!r}: required must be true or false.")
@@ -202,7 +204,9 @@ def clean_fields(value: Any) -> list[Element]:
         if type_ == "list":
             items = item.get("items", "string")
             if items not in FIELD_TYPES or items in ("list", "enum"):
-                raise Rejection("invalid", f"Field {name!r}: a list holds one of the plain types, not {str(items)[:40]!r}.")
+                raise Rejection(
+                    "invalid", f"Field {name!r}: a list holds one of the plain types, not {str(items)[:40]!r}."
+                )
             clean["items"] = items
         fields.append(clean)
     return fields

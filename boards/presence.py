@@ -24,7 +24,7 @@ ROSTER_SECONDS = 3.0
 
 
 def color_for(connection_id: str) -> str:
-    return COLORS[int(hashlib.sha1(connection_id.encode()).hexdigest(), 16) % len(COLORS)]
+    return COLORS[int(hashlib.blake2s(connection_id.encode()).hexdigest(), 16) % len(COLORS)]
 
 
 class BoardPresence:
@@ -78,7 +78,9 @@ class BoardPresence:
             self.dirty.clear()
             self.left.clear()
             try:
-                await get_channel_layer().group_send(self.group, {"type": "board.presence", "text": protocol.dumps(frame)})
+                await get_channel_layer().group_send(
+                    self.group, {"type": "board.presence", "text": protocol.dumps(frame)}
+                )
             except Exception:
                 log.exception("board %s: presence broadcast failed", self.board_id)
 

@@ -87,7 +87,9 @@ def load_state(board: Board) -> BoardState:
         frames[frame["id"]] = frame
     links = {
         str(uid): {"id": str(uid), "from": str(source), "to": str(target), "label": label}
-        for uid, source, target, label in Link.objects.filter(board=board).values_list("uid", "source", "target", "label")
+        for uid, source, target, label in Link.objects.filter(board=board).values_list(
+            "uid", "source", "target", "label"
+        )
     }
     return BoardState(name=board.name, seq=board.seq, notes=notes, frames=frames, links=links)
 
@@ -147,12 +149,16 @@ def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None)
         board = Board.objects.select_for_update().get(pk=board_id)
         state = _current_state(board)
         op_ids = {op.op_id for op in ops if op.op_id}
-        done = dict(
-            BoardEvent.objects.filter(board=board, op_id__in=op_ids)
-            .values("op_id")
-            .annotate(last=Max("seq"))
-            .values_list("op_id", "last")
-        ) if op_ids else {}
+        done = (
+            dict(
+                BoardEvent.objects.filter(board=board, op_id__in=op_ids)
+                .values("op_id")
+                .annotate(last=Max("seq"))
+                .values_list("op_id", "last")
+            )
+            if op_ids
+            else {}
+        )
         now = timezone.now()
         results: list[OpResult] = []
         rows: list[BoardEvent] = []
@@ -217,7 +223,9 @@ def _write_projection(board: Board, state: BoardState, touched: dict[str, set[st
         for uid in touched["link"]
         if (link := state.links.get(uid))
     ]
-    _upsert(Link, board, links, ("source", "target", "label"), {uid for uid in touched["link"] if uid not in state.links})
+    _upsert(
+        Link, board, links, ("source", "target", "label"), {uid for uid in touched["link"] if uid not in state.links}
+    )
 
 
 def _upsert(model: type, board: Board, elements: list[dict], columns: tuple[str, ...], deleted: set[str]) -> None:
@@ -277,7 +285,9 @@ def create_board(name: str, snapshot: Any = None, actor: str = "") -> Board:
                 if not result.ok:
                     _cache.states.pop(str(board.id), None)
                     what = op.op.split(".")[0].replace("note", "sticky")
-                    raise Rejection(result.error["code"], f"A {what} in the board file was refused: {result.error['message']}")
+                    raise Rejection(
+                        result.error["code"], f"A {what} in the board file was refused: {result.error['message']}"
+                    )
     return Board.objects.get(pk=board.pk)
 
 
@@ -289,7 +299,9 @@ def ops_from_snapshot(snapshot: Any, actor: str = "") -> list[OpRequest]:
     try:
         return _ops_from_snapshot(snapshot, actor)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
-        raise Rejection("invalid", f"This is not a Storming board file ({type(exc).__name__}: {str(exc)[:80]}).") from None
+        raise Rejection(
+            "invalid", f"This is not a Storming board file ({type(exc).__name__}: {str(exc)[:80]})."
+        ) from None
 
 
 def _ops_from_snapshot(snapshot: dict[str, Any], actor: str) -> list[OpRequest]:
@@ -307,6 +319,11 @@ def _ops_from_snapshot(snapshot: dict[str, Any], actor: str) -> list[OpRequest]:
         data = {k: note[k] for k in ("kind", "text", "x", "y", "w", "h", "fields") if k in note}
         ops.append(OpRequest("note.create", {**data, "id": fresh(note["id"])}, actor=actor))
     for link in snapshot.get("links", []):
-        data = {"id": fresh(link["id"]), "from": fresh(link["from"]), "to": fresh(link["to"]), "label": link.get("label", "")}
+        data = {
+            "id": fresh(link["id"]),
+            "from": fresh(link["from"]),
+            "to": fresh(link["to"]),
+            "label": link.get("label", ""),
+        }
         ops.append(OpRequest("link.create", data, actor=actor))
     return ops

@@ -61,7 +61,10 @@ class BoardWriter:
             results = await database_sync_to_async(apply_ops)(self.board_id, ops)
         except DatabaseError:
             log.exception("board %s: could not store %d ops", self.board_id, len(ops))
-            error = {"code": "unavailable", "message": "The board could not be saved just now; your change will be sent again."}
+            error = {
+                "code": "unavailable",
+                "message": "The board could not be saved just now; your change will be sent again.",
+            }
             results = [OpResult(op.op_id, error=error) for op in ops]
         except Exception:
             log.exception("board %s: unexpected failure storing %d ops", self.board_id, len(ops))

@@ -43,7 +43,7 @@ if not SECRET_KEY:
     if not DEBUG and os.environ.get("STORMING_REQUIRE_SECRET_KEY"):
         raise ImproperlyConfigured("SECRET_KEY must be set in production")
     # A fixed development key; a real deployment sets SECRET_KEY.
-    SECRET_KEY = "storming-development-only-key-change-me-in-production"
+    SECRET_KEY = "storming-development-only-key-change-me-in-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 

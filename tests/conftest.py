@@ -51,8 +51,7 @@ def _close_socket_thread_connections():
     other users").
     """
     yield
-    from asgiref.sync import async_to_sync
-    from channels.db import database_sync_to_async
+    from asgiref.sync import SyncToAsync
     from django.db import connections
 
-    async_to_sync(database_sync_to_async(connections.close_all))()
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()

@@ -10,7 +10,12 @@ def new_id() -> str:
 
 
 def note_op(kind: str = "event", text: str = "Order Placed", x: float = 0, y: float = 0, **extra) -> OpRequest:
-    return OpRequest("note.create", {"id": new_id(), "kind": kind, "text": text, "x": x, "y": y, **extra}, op_id=new_id(), actor="Ana")
+    return OpRequest(
+        "note.create",
+        {"id": new_id(), "kind": kind, "text": text, "x": x, "y": y, **extra},
+        op_id=new_id(),
+        actor="Ana",
+    )
 
 
 def frame_op(kind: str = "aggregate", name: str = "Order", x=0, y=0, w=600, h=400) -> OpRequest:

@@ -29,12 +29,24 @@ def state():
 
 
 def test_creating_a_note_makes_one_event_with_the_whole_note(state):
-    events = decide(state, "note.create", {"id": (nid := new_id()), "kind": "command", "text": "Place Order", "x": 10, "y": 20})
+    events = decide(
+        state, "note.create", {"id": (nid := new_id()), "kind": "command", "text": "Place Order", "x": 10, "y": 20}
+    )
     assert events == [
         (
             "note.created",
-            {"id": nid, "kind": "command", "text": "Place Order", "x": 10.0, "y": 20.0, "w": 160.0, "h": 100.0,
-             "fields": [], "aggregate": None, "context": None},
+            {
+                "id": nid,
+                "kind": "command",
+                "text": "Place Order",
+                "x": 10.0,
+                "y": 20.0,
+                "w": 160.0,
+                "h": 100.0,
+                "fields": [],
+                "aggregate": None,
+                "context": None,
+            },
         )
     ]
     assert state.notes[nid]["text"] == "Place Order"
@@ -49,7 +61,9 @@ def test_external_systems_are_wide_and_actors_small_by_default(state):
 
 def test_an_update_carries_only_what_changed(state):
     nid = note(state)
-    assert decide(state, "note.update", {"id": nid, "text": "Order Placed", "x": 5}) == [("note.updated", {"id": nid, "x": 5.0})]
+    assert decide(state, "note.update", {"id": nid, "text": "Order Placed", "x": 5}) == [
+        ("note.updated", {"id": nid, "x": 5.0})
+    ]
 
 
 def test_an_update_that_changes_nothing_makes_no_event(state):
@@ -71,7 +85,11 @@ def test_a_note_dropped_inside_a_frame_joins_it_and_leaves_when_dragged_out(stat
 def test_drawing_a_frame_around_notes_takes_them_in(state):
     nid = note(state, x=100, y=100)
     aggregate = new_id()
-    events = decide(state, "frame.create", {"id": aggregate, "kind": "aggregate", "name": "Order", "x": 0, "y": 0, "w": 600, "h": 400})
+    events = decide(
+        state,
+        "frame.create",
+        {"id": aggregate, "kind": "aggregate", "name": "Order", "x": 0, "y": 0, "w": 600, "h": 400},
+    )
     assert ("note.updated", {"id": nid, "aggregate": aggregate}) in events
 
 
@@ -158,14 +176,42 @@ def test_rename_board(state):
         ("note.create", {"id": "00000000-0000-4000-8000-000000000001", "kind": "event", "x": "1", "y": 0}, "invalid"),
         ("note.create", {"id": "00000000-0000-4000-8000-000000000001", "kind": "event", "x": 1e12, "y": 0}, "invalid"),
         ("note.create", {"id": "00000000-0000-4000-8000-000000000001", "kind": "event", "x": True, "y": 0}, "invalid"),
-        ("note.create", {"id": "00000000-0000-4000-8000-000000000001", "kind": "event", "x": 0, "y": 0, "text": "x" * 5000}, "invalid"),
-        ("note.create", {"id": "00000000-0000-4000-8000-000000000001", "kind": "actor", "x": 0, "y": 0, "fields": [{"name": "a"}]}, "invalid"),
-        ("note.create", {"id": "00000000-0000-4000-8000-000000000001", "kind": "event", "x": 0, "y": 0, "colour": "red"}, "invalid"),
+        (
+            "note.create",
+            {"id": "00000000-0000-4000-8000-000000000001", "kind": "event", "x": 0, "y": 0, "text": "x" * 5000},
+            "invalid",
+        ),
+        (
+            "note.create",
+            {"id": "00000000-0000-4000-8000-000000000001", "kind": "actor", "x": 0, "y": 0, "fields": [{"name": "a"}]},
+            "invalid",
+        ),
+        (
+            "note.create",
+            {"id": "00000000-0000-4000-8000-000000000001", "kind": "event", "x": 0, "y": 0, "colour": "red"},
+            "invalid",
+        ),
         ("note.update", {"id": "00000000-0000-4000-8000-000000000009", "x": 1}, "not_found"),
         ("note.delete", {"id": "00000000-0000-4000-8000-000000000009"}, "not_found"),
-        ("frame.create", {"id": "00000000-0000-4000-8000-000000000001", "kind": "swimlane", "x": 0, "y": 0, "w": 9, "h": 9}, "invalid"),
-        ("frame.create", {"id": "00000000-0000-4000-8000-000000000001", "kind": "aggregate", "x": 0, "y": 0}, "invalid"),
-        ("link.create", {"id": "00000000-0000-4000-8000-000000000001", "from": "00000000-0000-4000-8000-000000000002", "to": "00000000-0000-4000-8000-000000000003"}, "not_found"),
+        (
+            "frame.create",
+            {"id": "00000000-0000-4000-8000-000000000001", "kind": "swimlane", "x": 0, "y": 0, "w": 9, "h": 9},
+            "invalid",
+        ),
+        (
+            "frame.create",
+            {"id": "00000000-0000-4000-8000-000000000001", "kind": "aggregate", "x": 0, "y": 0},
+            "invalid",
+        ),
+        (
+            "link.create",
+            {
+                "id": "00000000-0000-4000-8000-000000000001",
+                "from": "00000000-0000-4000-8000-000000000002",
+                "to": "00000000-0000-4000-8000-000000000003",
+            },
+            "not_found",
+        ),
         ("link.delete", {"id": "00000000-0000-4000-8000-000000000001"}, "not_found"),
         ("board.rename", {"name": "   "}, "invalid"),
         ("note.fly", {}, "unknown_op"),

@@ -107,7 +107,12 @@ def test_events_since_returns_exactly_the_missed_events(board):
 
 def test_an_import_that_holds_a_bad_element_creates_nothing():
     before = Board.objects.count()
-    bad = {"notes": [{"id": "a", "kind": "event", "text": "Ok", "x": 0, "y": 0}, {"id": "b", "kind": "bomb", "x": 0, "y": 0}]}
+    bad = {
+        "notes": [
+            {"id": "a", "kind": "event", "text": "Ok", "x": 0, "y": 0},
+            {"id": "b", "kind": "bomb", "x": 0, "y": 0},
+        ]
+    }
     with pytest.raises(store.Rejection):
         store.create_board("Broken", bad)
     assert Board.objects.count() == before

@@ -1,0 +1,89 @@
+"""The HTTP API: creating boards, reading snapshots, changing a board without a socket."""
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+from boards.models import Board, BoardEvent
+
+from .helpers import new_id
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def post(client, url, body, content_type="application/json"):
+    return client.post(url, data=json.dumps(body) if not isinstance(body, str) else body, content_type=content_type)
+
+
+def test_creating_a_board_answers_with_its_links(client):
+    response = post(client, "/api/boards/", {"name": "Checkout"})
+    assert response.status_code == 201
+    body = response.json()
+    board = Board.objects.get(pk=body["id"])
+    assert board.name == "Checkout"
+    assert body["url"] == f"http://testserver/b/{board.id}/"
+    assert body["ws_url"] == f"ws://testserver/ws/boards/{board.id}/"
+    assert client.get(body["url"]).status_code == 200
+
+
+def test_a_board_from_the_example_holds_the_checkout_story(client):
+    body = post(client, "/api/boards/", {"name": "Shop", "example": "checkout"}).json()
+    snapshot = client.get(f"/api/boards/{body['id']}/").json()
+    texts = {n["text"] for n in snapshot["notes"]}
+    assert "Order Placed" in texts and "Place Order" in texts
+    assert snapshot["seq"] == BoardEvent.objects.filter(board_id=body["id"]).count()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "message"),
+    [
+        ({"name": ""}, "application/json", "name"),
+        ({"name": "x" * 300}, "application/json", "name"),
+        ({"title": "Checkout"}, "application/json", "name"),
+        ("{broken", "application/json", "JSON"),
+        ('["Checkout"]', "application/json", "object"),
+        ("name=Checkout", "application/x-www-form-urlencoded", "Content-Type"),
+        ({"name": "Shop", "example": "zoo"}, "application/json", "example"),
+    ],
+)
+def test_bad_input_gets_a_400_that_says_what_to_fix(client, body, content_type, message):
+    response = post(client, "/api/boards/", body, content_type)
+    assert response.status_code == 400
+    assert message in response.json()["error"]["message"]
+    assert Board.objects.count() == 0
+
+
+def test_an_unknown_board_is_a_404_with_a_message(client):
+    response = client.get(f"/api/boards/{new_id()}/")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_op_over_http_is_stored_once_and_broadcast_to_sockets(client):
+    board = Board.objects.create(name="Checkout")
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(f"board-{board.id}", channel)
+    op = {
+        "op_id": new_id(),
+        "op": "note.create",
+        "data": {"id": new_id(), "kind": "event", "text": "Paid", "x": 1, "y": 2},
+    }
+    first = post(client, f"/api/boards/{board.id}/ops/", op)
+    again = post(client, f"/api/boards/{board.id}/ops/", op)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["ack"] == again.json()["ack"] == 1
+    message = async_to_sync(layer.receive)(channel)
+    assert json.loads(message["text"])["data"]["text"] == "Paid"
+    assert client.get(f"/api/boards/{board.id}/").json()["notes"][0]["text"] == "Paid"
+
+
+def test_a_refused_op_over_http_says_why(client):
+    board = Board.objects.create(name="Checkout")
+    response = post(
+        client, f"/api/boards/{board.id}/ops/", {"op_id": new_id(), "op": "note.delete", "data": {"id": new_id()}}
+    )
+    assert response.status_code == 404
+    assert "no longer on the board" in response.json()["error"]["message"]
