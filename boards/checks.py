@@ -9,7 +9,14 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
-from boards.language import is_imperative, is_past_tense, normalise_name, starts_with_whenever
+from boards.language import (
+    is_imperative,
+    is_past_tense,
+    looks_like_noun_phrase,
+    normalise_name,
+    starts_with_gerund,
+    starts_with_whenever,
+)
 
 Finding = dict[str, Any]
 Element = dict[str, Any]
@@ -134,8 +141,19 @@ def check_event_tense(index: BoardIndex) -> Iterator[Finding]:
                 "event_not_past_tense",
                 "warning",
                 note,
-                f'Event "{text}" is not in past tense. Name what happened, like "Order Placed".',
+                f'Event "{text}" {_why_not_past(text)}. Name what happened, in past tense, like "Order Placed".',
             )
+
+
+def _why_not_past(text: str) -> str:
+    # Saying what the name reads like helps more than quoting a grammar rule.
+    if starts_with_gerund(text):
+        return "says what is going on, not what happened"
+    if is_imperative(text):
+        return "reads like a command"
+    if looks_like_noun_phrase(text):
+        return "names a thing, not something that happened"
+    return "is in the wrong tense"
 
 
 def check_command_mood(index: BoardIndex) -> Iterator[Finding]:
@@ -146,7 +164,8 @@ def check_command_mood(index: BoardIndex) -> Iterator[Finding]:
                 "command_not_imperative",
                 "warning",
                 note,
-                f'Command "{text}" does not read as an instruction. Start with a verb, like "Place Order".',
+                f'Command "{text}" {"reads like an event" if is_past_tense(text) else "is not an instruction"}. '
+                'Start with a verb, like "Place Order".',
             )
 
 

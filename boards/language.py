@@ -221,6 +221,12 @@ def starts_with_whenever(text: str) -> bool:
     return bool(ws) and ws[0] == "whenever"
 
 
+def starts_with_gerund(text: str) -> bool:
+    """True for names of ongoing activity ("Placing Order")."""
+    ws = words(text)
+    return bool(ws) and _is_gerund(ws[0])
+
+
 def looks_like_noun_phrase(text: str) -> bool:
     """True for names of things rather than of happenings ("Payment", "Order Placement")."""
     ws = words(text)

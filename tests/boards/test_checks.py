@@ -144,6 +144,28 @@ def test_it_flags_an_event_that_is_not_in_past_tense(text):
     assert f'"{text}"' in finding["message"]
 
 
+@pytest.mark.parametrize(
+    ("text", "hint"),
+    [
+        ("Place Order", "reads like a command"),
+        ("Placing Order", "says what is going on"),
+        ("Payment", "names a thing"),
+        ("Order Is Shipped", "is in the wrong tense"),
+    ],
+)
+def test_it_says_what_a_badly_named_event_reads_like(text, hint):
+    event = note("event", text)
+    [finding] = findings_for(board(event), event, "event_not_past_tense")
+    assert finding["message"].startswith(f'Event "{text}" {hint}')
+    assert finding["message"].endswith('Name what happened, in past tense, like "Order Placed".')
+
+
+def test_it_says_when_a_command_reads_like_an_event():
+    command, event, through = flow(command_text="Order Placed")
+    [finding] = findings_for(board(command, event, through), command, "command_not_imperative")
+    assert finding["message"] == 'Command "Order Placed" reads like an event. Start with a verb, like "Place Order".'
+
+
 @pytest.mark.parametrize("text", ["Order Placed", "Stock Ran Out", "Order Was Cancelled", "Item Sent"])
 def test_it_accepts_an_event_in_past_tense(text):
     event = note("event", text)

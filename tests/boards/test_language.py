@@ -5,6 +5,7 @@ from boards.language import (
     is_past_tense,
     looks_like_noun_phrase,
     normalise_name,
+    starts_with_gerund,
     starts_with_whenever,
 )
 
@@ -173,3 +174,11 @@ def test_it_tells_a_noun_phrase_from_a_happening():
     assert looks_like_noun_phrase("Order Placement")
     assert not looks_like_noun_phrase("Order Placed")
     assert not looks_like_noun_phrase("")
+
+
+def test_it_tells_ongoing_activity_from_verbs_that_end_in_ing():
+    assert starts_with_gerund("Placing Order")
+    assert starts_with_gerund("Shipping Goods")
+    assert not starts_with_gerund("Bring Goods In")
+    assert not starts_with_gerund("Ping Server")
+    assert not starts_with_gerund("Order Shipping")
