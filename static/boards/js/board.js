@@ -1,0 +1,119 @@
+// The board page: wires state, socket, rendering, interactions and panels together.
+
+import { readConfig } from "./config.js";
+import { BoardState } from "./state.js";
+import { BoardSocket } from "./socket.js";
+import { Camera } from "./camera.js";
+import { Renderer } from "./render.js";
+import { Selection } from "./selection.js";
+import { Presence } from "./presence.js";
+import { Interactions } from "./interactions.js";
+import { FieldsPanel } from "./panel.js";
+import { mountConnectionState, mountPalette, mountTopBar } from "./toolbar.js";
+import { askName } from "./identity.js";
+import { toast } from "./toast.js";
+
+const SYNC_RETRY_MS = 2000;
+const $ = (id) => document.getElementById(id);
+
+async function main() {
+  const config = readConfig();
+  const viewport = $("viewport");
+  const state = new BoardState();
+  const camera = new Camera(viewport, $("world"));
+  const selection = new Selection();
+  camera.insets = () => ({
+    left: $("palette").offsetWidth + 24,
+    right: ($("side-panel").hidden ? 0 : 340) + ($("export-panel").hidden ? 0 : 340),
+  });
+  const renderer = new Renderer({
+    state, camera, framesLayer: $("frames-layer"), notesLayer: $("notes-layer"), linksLayer: $("links-layer"),
+  });
+  selection.addEventListener("change", () => renderer.setSelection(selection.ids));
+  state.addEventListener("change", () => selection.prune((id) => state.element(id) !== null));
+
+  const name = await askName($("name-dialog"));
+  const socket = new BoardSocket(config.wsUrl, {
+    boardId: config.boardId,
+    hello: () => ({ type: "hello", since: state.seq, name }),
+  });
+  state.transport = (frame) => socket.sendOp(frame);
+  // Changes made before a reload (offline, or not yet acked) are still owed to the server.
+  for (const frame of socket.outbox) state.addPending(frame);
+
+  const presence = new Presence({
+    socket, state, camera, list: $("presence"), cursorsLayer: $("cursors-layer"), ghostsLayer: $("ghosts-layer"),
+  });
+  const helpDialog = $("help-dialog");
+  const interactions = new Interactions({
+    state, camera, renderer, selection, presence, viewport,
+    draft: { frame: $("draft-frame"), link: $("draft-link") },
+    selectionBox: $("selection-box"),
+    onHelp: () => helpDialog.showModal(),
+  });
+  new FieldsPanel({ host: $("side-panel"), state, selection });
+  mountPalette($("palette"), interactions, viewport);
+  mountTopBar({ state, camera, interactions, config, helpDialog });
+  mountConnectionState($("connection-state"), socket);
+
+  let firstSnapshot = true;
+  let syncAsked = { since: -1, at: 0 };
+  const askSync = (since) => {
+    if (since === null) return;
+    const now = Date.now();
+    if (syncAsked.since === since && now - syncAsked.at < SYNC_RETRY_MS) return;
+    syncAsked = { since, at: now };
+    socket.send({ type: "sync", since });
+  };
+
+  socket.addEventListener("frame", (e) => {
+    const f = e.detail;
+    switch (f.type) {
+      case "welcome":
+        presence.welcome(f.you);
+        break;
+      case "snapshot":
+        state.loadSnapshot(f.seq, f.board);
+        if (firstSnapshot) {
+          firstSnapshot = false;
+          camera.fit(renderer.contentBounds(), 80, 1);
+          document.body.dataset.loaded = "true";
+        }
+        break;
+      case "event":
+        askSync(state.receiveEvents([f]));
+        break;
+      case "events":
+        askSync(state.receiveEvents(f.events || []));
+        break;
+      case "ack":
+        state.ack(f.op_id, f.seq);
+        break;
+      case "reject":
+        state.reject(f.op_id, f.error);
+        break;
+      case "presence":
+        presence.receive(f);
+        break;
+      case "error":
+        toast(f.message || "The server could not use a message.", { kind: "error" });
+        break;
+      default:
+        break;
+    }
+  });
+  socket.addEventListener("status", (e) => {
+    if (e.detail.status !== "connected") presence.disconnected();
+  });
+  state.addEventListener("reject", (e) => {
+    const err = e.detail.error || {};
+    toast(err.message || "The server refused a change.", { kind: "error", timeout: 6000 });
+  });
+
+  camera.fit(null);
+  socket.start();
+  // Handy in the browser console and for tests; the page itself never reads it.
+  window.storming = { state, socket, camera, selection, renderer };
+}
+
+main();

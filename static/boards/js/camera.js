@@ -1,0 +1,111 @@
+// The view onto the unlimited canvas: pan offset and zoom, and the conversions between
+// screen pixels and board units. Everything else asks the camera, never the DOM.
+
+export const MIN_ZOOM = 0.1;
+export const MAX_ZOOM = 3;
+const GRID = 24;
+
+export class Camera extends EventTarget {
+  constructor(viewport, world) {
+    super();
+    this.viewport = viewport;
+    this.world = world;
+    this.x = 0; // screen position of board point (0, 0)
+    this.y = 0;
+    this.zoom = 1;
+    this.frame = null;
+    this.insets = null; // () => {left, right} in pixels, set by the page
+  }
+
+  get rect() {
+    return this.viewport.getBoundingClientRect();
+  }
+
+  screenToWorld(clientX, clientY) {
+    const r = this.rect;
+    return { x: (clientX - r.left - this.x) / this.zoom, y: (clientY - r.top - this.y) / this.zoom };
+  }
+
+  worldToScreen(x, y) {
+    return { x: x * this.zoom + this.x, y: y * this.zoom + this.y };
+  }
+
+  // The board rectangle on screen, grown by `margin` screen pixels on each side.
+  visibleWorld(margin = 0) {
+    const r = this.rect;
+    return {
+      x: (-margin - this.x) / this.zoom,
+      y: (-margin - this.y) / this.zoom,
+      w: (r.width + 2 * margin) / this.zoom,
+      h: (r.height + 2 * margin) / this.zoom,
+    };
+  }
+
+  centreWorld() {
+    const r = this.rect;
+    return this.screenToWorld(r.left + r.width / 2, r.top + r.height / 2);
+  }
+
+  panBy(dx, dy) {
+    this.x += dx;
+    this.y += dy;
+    this.changed();
+  }
+
+  // Zoom keeping the board point under (clientX, clientY) where it is.
+  zoomAt(factor, clientX, clientY) {
+    const r = this.rect;
+    const sx = clientX === undefined ? r.width / 2 : clientX - r.left;
+    const sy = clientY === undefined ? r.height / 2 : clientY - r.top;
+    const zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, this.zoom * factor));
+    const k = zoom / this.zoom;
+    this.x = sx - (sx - this.x) * k;
+    this.y = sy - (sy - this.y) * k;
+    this.zoom = zoom;
+    this.changed();
+  }
+
+  setZoom(zoom) {
+    this.zoomAt(zoom / this.zoom);
+  }
+
+  // Overlays (palette, side panel) cover part of the viewport; fit into what is left.
+  fit(bounds, padding = 60, maxZoom = 1.5) {
+    const full = this.rect;
+    const inset = this.insets ? this.insets() : { left: 0, right: 0 };
+    const r = { width: full.width - inset.left - inset.right, height: full.height };
+    if (!bounds || bounds.w <= 0 || bounds.h <= 0) {
+      this.x = inset.left + r.width / 2;
+      this.y = r.height / 2;
+      this.zoom = 1;
+    } else {
+      const zoom = Math.min(
+        maxZoom,
+        (r.width - 2 * padding) / bounds.w,
+        (r.height - 2 * padding) / bounds.h,
+      );
+      this.zoom = Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, zoom));
+      this.x = inset.left + r.width / 2 - (bounds.x + bounds.w / 2) * this.zoom;
+      this.y = r.height / 2 - (bounds.y + bounds.h / 2) * this.zoom;
+    }
+    this.changed();
+  }
+
+  changed() {
+    // Many wheel events can arrive within one frame; draw once per frame.
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = null;
+      this.apply();
+    });
+  }
+
+  apply() {
+    this.world.style.transform = `translate(${this.x}px, ${this.y}px) scale(${this.zoom})`;
+    const g = GRID * this.zoom;
+    this.viewport.style.backgroundSize = `${g}px ${g}px, ${g * 5}px ${g * 5}px`;
+    this.viewport.style.backgroundPosition = `${this.x}px ${this.y}px, ${this.x}px ${this.y}px`;
+    this.viewport.style.setProperty("--zoom", String(this.zoom));
+    this.dispatchEvent(new CustomEvent("change"));
+  }
+}

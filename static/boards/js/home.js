@@ -1,0 +1,45 @@
+// The home page: create a board (empty or from the example) and open it.
+
+const form = document.getElementById("new-board");
+const nameInput = document.getElementById("new-board-name");
+const exampleButton = document.getElementById("new-example-board");
+const errorBox = document.getElementById("new-board-error");
+
+function csrfToken() {
+  return form.querySelector("input[name=csrfmiddlewaretoken]")?.value || "";
+}
+
+async function createBoard(body, button) {
+  errorBox.hidden = true;
+  button.disabled = true;
+  button.setAttribute("aria-busy", "true");
+  try {
+    const response = await fetch("/api/boards/", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrfToken() },
+      body: JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      throw new Error(data.error?.message || `The server answered ${response.status}.`);
+    }
+    window.location.assign(data.url);
+  } catch (err) {
+    errorBox.textContent = `Could not create the board: ${err.message}`;
+    errorBox.hidden = false;
+    button.disabled = false;
+    button.removeAttribute("aria-busy");
+  }
+}
+
+form.addEventListener("submit", (e) => {
+  e.preventDefault();
+  const name = nameInput.value.trim() || "Untitled board";
+  createBoard({ name }, form.querySelector("button[type=submit]"));
+});
+
+exampleButton.addEventListener("click", () => {
+  const name = nameInput.value.trim() || "Checkout (example)";
+  createBoard({ name, example: "checkout" }, exampleButton);
+});

@@ -1,0 +1,39 @@
+// The display name others see. Asked once, then remembered in this browser.
+
+const NAME_KEY = "storming:name";
+
+export function savedName() {
+  try {
+    return (localStorage.getItem(NAME_KEY) || "").trim();
+  } catch {
+    return "";
+  }
+}
+
+export function askName(dialog) {
+  const known = savedName();
+  if (known) return Promise.resolve(known);
+  return new Promise((resolve) => {
+    const form = dialog.querySelector("form");
+    const input = dialog.querySelector("input");
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      const name = input.value.trim().slice(0, 40);
+      if (!name) {
+        input.focus();
+        return;
+      }
+      try {
+        localStorage.setItem(NAME_KEY, name);
+      } catch {
+        // Not remembered, but this visit still works.
+      }
+      dialog.close();
+      resolve(name);
+    });
+    // The board needs a name to join; Escape must not leave the dialog unanswered.
+    dialog.addEventListener("cancel", (e) => e.preventDefault());
+    dialog.showModal();
+    input.focus();
+  });
+}

@@ -1,0 +1,183 @@
+// Who else is on the board: the roster in the top bar, their cursors, and ghosts of what
+// they are dragging. Also sends this user's cursor and drag previews, throttled, since
+// these are volatile and never stored.
+
+const SEND_INTERVAL_MS = 50; // about 20 Hz, the server's coalescing tick
+
+function throttle(fn, ms) {
+  let last = 0;
+  let timer = null;
+  let pendingArgs = null;
+  return (...args) => {
+    pendingArgs = args;
+    const wait = last + ms - Date.now();
+    if (wait <= 0) {
+      last = Date.now();
+      fn(...pendingArgs);
+      pendingArgs = null;
+    } else if (!timer) {
+      // Trailing call: the last position must always be sent, or a cursor stops short.
+      timer = setTimeout(() => {
+        timer = null;
+        last = Date.now();
+        if (pendingArgs) fn(...pendingArgs);
+        pendingArgs = null;
+      }, wait);
+    }
+  };
+}
+
+function initials(name) {
+  const parts = (name || "?").trim().split(/\s+/);
+  return (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
+}
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+
+function cursorArrow() {
+  const svg = document.createElementNS(SVG_NS, "svg");
+  svg.setAttribute("viewBox", "0 0 16 16");
+  svg.setAttribute("aria-hidden", "true");
+  const path = document.createElementNS(SVG_NS, "path");
+  path.setAttribute("d", "M1 1l5 14 2-6 6-2z");
+  svg.append(path);
+  return svg;
+}
+
+export class Presence {
+  constructor({ socket, state, camera, list, cursorsLayer, ghostsLayer }) {
+    this.socket = socket;
+    this.state = state;
+    this.camera = camera;
+    this.list = list;
+    this.cursorsLayer = cursorsLayer;
+    this.ghostsLayer = ghostsLayer;
+    this.me = null;
+    this.users = new Map(); // connection id -> {id, name, color, cursor, preview}
+    this.sendCursor = throttle((x, y) => socket.send({ type: "cursor", x, y }), SEND_INTERVAL_MS);
+    this.throttledPreview = throttle((id, x, y) => socket.send({ type: "preview", id, x, y }), SEND_INTERVAL_MS);
+    camera.addEventListener("change", () => this.placeCursors());
+    state.addEventListener("change", () => this.drawGhosts());
+  }
+
+  welcome(you) {
+    this.me = you;
+    // A new connection gets the full roster again; start from a clean slate.
+    this.users.clear();
+    this.users.set(you.id, { ...you, cursor: null, preview: null });
+    this.render();
+  }
+
+  disconnected() {
+    for (const id of [...this.users.keys()]) if (!this.me || id !== this.me.id) this.users.delete(id);
+    this.render();
+  }
+
+  receive(frame) {
+    for (const u of frame.users || []) {
+      const old = this.users.get(u.id) || {};
+      this.users.set(u.id, { ...old, ...u });
+    }
+    for (const id of frame.left || []) this.users.delete(id);
+    this.render();
+  }
+
+  sendPreview(id, x, y) {
+    this.throttledPreview(id, x, y);
+  }
+
+  endPreview() {
+    // Sent through the throttle so it cannot overtake the drag's last position.
+    this.throttledPreview(null, null, null);
+  }
+
+  render() {
+    this.renderRoster();
+    this.placeCursors();
+    this.drawGhosts();
+  }
+
+  renderRoster() {
+    const seen = new Set();
+    for (const u of this.users.values()) {
+      seen.add(u.id);
+      let li = this.list.querySelector(`[data-user-id="${CSS.escape(u.id)}"]`);
+      if (!li) {
+        li = document.createElement("li");
+        li.dataset.userId = u.id;
+        li.className = "person";
+        const badge = document.createElement("span");
+        badge.className = "person-badge";
+        const name = document.createElement("span");
+        name.className = "person-name";
+        li.append(badge, name);
+        this.list.append(li);
+      }
+      const mine = this.me && u.id === this.me.id;
+      li.classList.toggle("me", Boolean(mine));
+      li.style.setProperty("--person", u.color || "#868e96");
+      li.querySelector(".person-badge").textContent = initials(u.name);
+      li.querySelector(".person-name").textContent = mine ? `${u.name} (you)` : u.name;
+      li.title = mine ? `${u.name} (you)` : u.name;
+    }
+    for (const li of [...this.list.children]) if (!seen.has(li.dataset.userId)) li.remove();
+    const count = document.getElementById("presence-count");
+    if (count) count.textContent = String(this.users.size);
+  }
+
+  others() {
+    return [...this.users.values()].filter((u) => !this.me || u.id !== this.me.id);
+  }
+
+  placeCursors() {
+    const seen = new Set();
+    for (const u of this.others()) {
+      if (!u.cursor) continue;
+      seen.add(u.id);
+      let el = this.cursorsLayer.querySelector(`[data-user-id="${CSS.escape(u.id)}"]`);
+      if (!el) {
+        el = document.createElement("div");
+        el.className = "remote-cursor";
+        el.dataset.userId = u.id;
+        el.append(cursorArrow());
+        const label = document.createElement("span");
+        label.className = "remote-cursor-name";
+        el.append(label);
+        this.cursorsLayer.append(el);
+      }
+      el.style.setProperty("--person", u.color || "#868e96");
+      el.querySelector(".remote-cursor-name").textContent = u.name;
+      const p = this.camera.worldToScreen(u.cursor.x, u.cursor.y);
+      el.style.transform = `translate(${p.x}px, ${p.y}px)`;
+    }
+    for (const el of [...this.cursorsLayer.children]) if (!seen.has(el.dataset.userId)) el.remove();
+  }
+
+  drawGhosts() {
+    const seen = new Set();
+    for (const u of this.others()) {
+      const p = u.preview;
+      if (!p || !p.id) continue;
+      const target = this.state.element(p.id);
+      if (!target || target.w === undefined) continue;
+      seen.add(u.id);
+      let el = this.ghostsLayer.querySelector(`[data-user-id="${CSS.escape(u.id)}"]`);
+      if (!el) {
+        el = document.createElement("div");
+        el.className = "ghost";
+        el.dataset.userId = u.id;
+        const label = document.createElement("span");
+        label.className = "ghost-name";
+        el.append(label);
+        this.ghostsLayer.append(el);
+      }
+      el.dataset.elementId = p.id;
+      el.style.setProperty("--person", u.color || "#868e96");
+      el.querySelector(".ghost-name").textContent = `${u.name} is moving`;
+      el.style.transform = `translate(${p.x}px, ${p.y}px)`;
+      el.style.width = `${target.w}px`;
+      el.style.height = `${target.h}px`;
+    }
+    for (const el of [...this.ghostsLayer.children]) if (!seen.has(el.dataset.userId)) el.remove();
+  }
+}

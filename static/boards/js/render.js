@@ -1,0 +1,345 @@
+// Draws the board: notes and frames as positioned DOM elements, links as SVG paths.
+// Only what changed is touched, and elements far off-screen are hidden and brought up to
+// date when they scroll into view, so a board of thousands of stickies stays smooth.
+
+import { icon, kindInfo, FIELD_KINDS } from "./kinds.js";
+
+const SVG_NS = "http://www.w3.org/2000/svg";
+const CULL_MARGIN_PX = 600;
+
+export class Renderer {
+  constructor({ state, camera, framesLayer, notesLayer, linksLayer }) {
+    this.state = state;
+    this.camera = camera;
+    this.framesLayer = framesLayer;
+    this.notesLayer = notesLayer;
+    this.linksGroup = linksLayer.querySelector("#links");
+    this.records = new Map(); // element id -> {el, coll, visible, dirty}
+    this.links = new Map(); // link id -> SVG <g>
+    this.linksByElement = new Map(); // element id -> Set of link ids
+    this.selection = new Set();
+    this.overrides = new Map(); // id -> partial geometry during a drag or resize
+    this.editing = null; // id whose text is being edited in place
+    this.visibleBox = null;
+    state.addEventListener("change", (e) => this.update(e.detail));
+    camera.addEventListener("change", () => this.refreshVisibility());
+  }
+
+  // --- geometry -------------------------------------------------------------------
+
+  geometry(id) {
+    const el = this.state.view.notes.get(id) || this.state.view.frames.get(id);
+    if (!el) return null;
+    const o = this.overrides.get(id);
+    return o ? { ...el, ...o } : el;
+  }
+
+  isVisible(g) {
+    const b = this.visibleBox;
+    if (!b) return true;
+    return g.x < b.x + b.w && g.x + g.w > b.x && g.y < b.y + b.h && g.y + g.h > b.y;
+  }
+
+  // --- updates ----------------------------------------------------------------------
+
+  update(changes) {
+    if (!this.visibleBox) this.visibleBox = this.camera.visibleWorld(CULL_MARGIN_PX);
+    const touched = new Set();
+    for (const id of changes.frames) {
+      this.drawElement(id, "frames");
+      touched.add(id);
+    }
+    for (const id of changes.notes) {
+      this.drawElement(id, "notes");
+      touched.add(id);
+    }
+    for (const id of changes.links) this.drawLink(id);
+    for (const id of touched) this.redrawLinksOf(id);
+  }
+
+  drawElement(id, coll) {
+    const data = this.geometry(id);
+    let rec = this.records.get(id);
+    if (!data) {
+      if (rec) {
+        rec.el.remove();
+        this.records.delete(id);
+        this.selection.delete(id);
+      }
+      return;
+    }
+    if (!rec) {
+      const el = coll === "notes" ? createNote(data) : createFrame(data);
+      rec = { el, coll, visible: true, dirty: true };
+      this.records.set(id, rec);
+      (coll === "notes" ? this.notesLayer : this.framesLayer).append(el);
+    }
+    const visible = this.isVisible(data) || this.selection.has(id) || this.editing === id;
+    if (!visible) {
+      if (rec.visible) rec.el.classList.add("offscreen");
+      rec.visible = false;
+      rec.dirty = true;
+      return;
+    }
+    if (!rec.visible) rec.el.classList.remove("offscreen");
+    rec.visible = true;
+    rec.dirty = false;
+    if (coll === "notes") this.paintNote(rec.el, data);
+    else this.paintFrame(rec.el, data);
+  }
+
+  paintNote(el, n) {
+    place(el, n);
+    if (el.dataset.kind !== n.kind) {
+      el.dataset.kind = n.kind;
+      const info = kindInfo(n.kind);
+      el.querySelector(".note-kind").textContent = info.label;
+      el.querySelector(".note-head svg").replaceWith(icon(n.kind));
+    }
+    const fieldsEl = el.querySelector(".note-fields");
+    const count = FIELD_KINDS.has(n.kind) ? (n.fields || []).length : 0;
+    fieldsEl.textContent = count ? `${count} field${count === 1 ? "" : "s"}` : "";
+    el.dataset.aggregate = n.aggregate || "";
+    el.dataset.context = n.context || "";
+    if (this.editing !== n.id) {
+      const textEl = el.querySelector(".note-text");
+      if (textEl.textContent !== n.text) textEl.textContent = n.text;
+      textEl.dataset.size = n.text.length > 120 ? "s" : n.text.length > 50 ? "m" : "l";
+    }
+    el.setAttribute("aria-label", `${kindInfo(n.kind).label}: ${n.text || "(empty)"}`);
+  }
+
+  paintFrame(el, f) {
+    place(el, f);
+    el.dataset.context = f.context || "";
+    if (this.editing !== f.id) {
+      const nameEl = el.querySelector(".frame-name");
+      if (nameEl.textContent !== f.name) nameEl.textContent = f.name;
+    }
+    el.setAttribute("aria-label", `${kindInfo(f.kind).label}: ${f.name || "(unnamed)"}`);
+    // Smaller frames above bigger ones, so a nested aggregate's header stays reachable.
+    el.style.zIndex = String(Math.max(1, 1000000 - Math.round((f.w * f.h) / 100)));
+  }
+
+  refreshVisibility() {
+    this.visibleBox = this.camera.visibleWorld(CULL_MARGIN_PX);
+    for (const [id, rec] of this.records) {
+      const g = this.geometry(id);
+      if (!g) continue;
+      const visible = this.isVisible(g) || this.selection.has(id);
+      if (visible && (rec.dirty || !rec.visible)) this.drawElement(id, rec.coll);
+      else if (!visible && rec.visible) {
+        rec.el.classList.add("offscreen");
+        rec.visible = false;
+      }
+    }
+  }
+
+  // --- links ------------------------------------------------------------------------
+
+  drawLink(id) {
+    const link = this.state.view.links.get(id);
+    let g = this.links.get(id);
+    if (!link) {
+      if (g) {
+        g.remove();
+        this.links.delete(id);
+        this.unindexLink(id, g.dataset.from, g.dataset.to);
+        this.selection.delete(id);
+      }
+      return;
+    }
+    if (!g) {
+      g = createLink(link);
+      this.links.set(id, g);
+      this.linksGroup.append(g);
+    }
+    if (g.dataset.from !== link.from || g.dataset.to !== link.to) {
+      this.unindexLink(id, g.dataset.from, g.dataset.to);
+      g.dataset.from = link.from;
+      g.dataset.to = link.to;
+      this.indexLink(id, link.from, link.to);
+    }
+    const label = g.querySelector("text");
+    if (label.textContent !== (link.label || "")) label.textContent = link.label || "";
+    this.routeLink(g);
+  }
+
+  routeLink(g) {
+    const a = this.geometry(g.dataset.from);
+    const b = this.geometry(g.dataset.to);
+    if (!a || !b) {
+      g.classList.add("dangling");
+      return;
+    }
+    g.classList.remove("dangling");
+    const [x1, y1, x2, y2] = linkEnds(a, b);
+    const d = `M${x1.toFixed(1)},${y1.toFixed(1)} L${x2.toFixed(1)},${y2.toFixed(1)}`;
+    for (const p of g.querySelectorAll("path")) p.setAttribute("d", d);
+    const label = g.querySelector("text");
+    label.setAttribute("x", ((x1 + x2) / 2).toFixed(1));
+    label.setAttribute("y", ((y1 + y2) / 2 - 6).toFixed(1));
+  }
+
+  redrawLinksOf(elementId) {
+    const ids = this.linksByElement.get(elementId);
+    if (!ids) return;
+    for (const id of ids) {
+      const g = this.links.get(id);
+      if (g) this.routeLink(g);
+    }
+  }
+
+  indexLink(id, from, to) {
+    for (const e of [from, to]) {
+      if (!this.linksByElement.has(e)) this.linksByElement.set(e, new Set());
+      this.linksByElement.get(e).add(id);
+    }
+  }
+
+  unindexLink(id, from, to) {
+    for (const e of [from, to]) this.linksByElement.get(e)?.delete(id);
+  }
+
+  // --- selection, drag previews -----------------------------------------------------
+
+  setSelection(ids) {
+    for (const id of this.selection) this.elementFor(id)?.classList.remove("selected");
+    this.selection = new Set(ids);
+    for (const el of this.notesLayer.querySelectorAll(".handle")) el.remove();
+    for (const el of this.framesLayer.querySelectorAll(".handle")) el.remove();
+    for (const id of this.selection) this.elementFor(id)?.classList.add("selected");
+    if (this.selection.size === 1) {
+      const [id] = this.selection;
+      const rec = this.records.get(id);
+      if (rec) {
+        const resize = document.createElement("div");
+        resize.className = "handle resize-handle";
+        resize.title = "Drag to resize";
+        const connect = document.createElement("div");
+        connect.className = "handle connect-handle";
+        connect.title = "Drag to another element to link them";
+        rec.el.append(resize, connect);
+      }
+    }
+  }
+
+  elementFor(id) {
+    return this.records.get(id)?.el || this.links.get(id) || null;
+  }
+
+  // During a drag the elements follow the pointer without any op being made.
+  setOverrides(map) {
+    const ids = new Set([...this.overrides.keys(), ...map.keys()]);
+    this.overrides = map;
+    for (const id of ids) {
+      const rec = this.records.get(id);
+      if (rec) this.drawElement(id, rec.coll);
+      this.redrawLinksOf(id);
+    }
+  }
+
+  clearOverrides() {
+    this.setOverrides(new Map());
+  }
+
+  setEditing(id) {
+    const prev = this.editing;
+    this.editing = id;
+    if (prev && prev !== id) {
+      const rec = this.records.get(prev);
+      if (rec) this.drawElement(prev, rec.coll);
+    }
+  }
+
+  // The bounding box of everything, for "fit to content".
+  contentBounds() {
+    let x1 = Infinity, y1 = Infinity, x2 = -Infinity, y2 = -Infinity;
+    for (const coll of [this.state.view.notes, this.state.view.frames]) {
+      for (const e of coll.values()) {
+        x1 = Math.min(x1, e.x);
+        y1 = Math.min(y1, e.y);
+        x2 = Math.max(x2, e.x + e.w);
+        y2 = Math.max(y2, e.y + e.h);
+      }
+    }
+    return x1 === Infinity ? null : { x: x1, y: y1, w: x2 - x1, h: y2 - y1 };
+  }
+}
+
+function place(el, g) {
+  el.style.transform = `translate(${g.x}px, ${g.y}px)`;
+  el.style.width = `${g.w}px`;
+  el.style.height = `${g.h}px`;
+}
+
+function createNote(n) {
+  const el = document.createElement("div");
+  el.className = "note";
+  el.dataset.id = n.id;
+  el.dataset.kind = n.kind;
+  el.setAttribute("role", "group");
+  const head = document.createElement("div");
+  head.className = "note-head";
+  const kind = document.createElement("span");
+  kind.className = "note-kind";
+  kind.textContent = kindInfo(n.kind).label;
+  const fields = document.createElement("span");
+  fields.className = "note-fields";
+  head.append(icon(n.kind), kind, fields);
+  const text = document.createElement("div");
+  text.className = "note-text";
+  el.append(head, text);
+  return el;
+}
+
+function createFrame(f) {
+  const el = document.createElement("div");
+  el.className = "frame";
+  el.dataset.id = f.id;
+  el.dataset.kind = f.kind;
+  el.setAttribute("role", "group");
+  const header = document.createElement("div");
+  header.className = "frame-header";
+  header.title = "Drag to move, double-click to rename";
+  const kind = document.createElement("span");
+  kind.className = "frame-kind";
+  kind.textContent = kindInfo(f.kind).label;
+  const name = document.createElement("span");
+  name.className = "frame-name";
+  header.append(icon(f.kind), kind, name);
+  el.append(header);
+  return el;
+}
+
+function createLink(link) {
+  const g = document.createElementNS(SVG_NS, "g");
+  g.setAttribute("class", "link");
+  g.dataset.id = link.id;
+  const hit = document.createElementNS(SVG_NS, "path");
+  hit.setAttribute("class", "link-hit");
+  const line = document.createElementNS(SVG_NS, "path");
+  line.setAttribute("class", "link-line");
+  line.setAttribute("marker-end", "url(#arrowhead)");
+  const label = document.createElementNS(SVG_NS, "text");
+  label.setAttribute("class", "link-label");
+  label.setAttribute("text-anchor", "middle");
+  g.append(hit, line, label);
+  return g;
+}
+
+// Where the straight line between two rectangles' centres leaves each of them.
+export function linkEnds(a, b) {
+  const ax = a.x + a.w / 2, ay = a.y + a.h / 2;
+  const bx = b.x + b.w / 2, by = b.y + b.h / 2;
+  const dx = bx - ax, dy = by - ay;
+  const clip = (r, sign) => {
+    const tx = dx === 0 ? Infinity : r.w / 2 / Math.abs(dx);
+    const ty = dy === 0 ? Infinity : r.h / 2 / Math.abs(dy);
+    const t = Math.min(tx, ty, 0.5);
+    return [sign * dx * t, sign * dy * t];
+  };
+  const [ox1, oy1] = clip(a, 1);
+  const [ox2, oy2] = clip(b, -1);
+  return [ax + ox1, ay + oy1, bx + ox2, by + oy2];
+}

@@ -1,0 +1,143 @@
+// The WebSocket to the board: connect, say hello, reconnect with backoff, and deliver
+// every op at least once. Ops wait in an outbox (kept in localStorage, so a reload keeps
+// them) until the server acks them; on reconnect they are resent with their original
+// op_id, which the server uses to apply each op exactly once.
+
+const MAX_BACKOFF_MS = 10000;
+
+export class BoardSocket extends EventTarget {
+  constructor(url, { boardId, hello, storage = window.localStorage }) {
+    super();
+    this.url = url;
+    this.hello = hello; // () => hello frame, built at connect time (since = last seq)
+    this.storage = storage;
+    this.storageKey = `storming:outbox:${boardId}`;
+    this.outbox = this.loadOutbox();
+    this.ws = null;
+    this.attempts = 0;
+    this.timer = null;
+    this.status = "reconnecting";
+    this.browserOffline = typeof navigator !== "undefined" && navigator.onLine === false;
+    this.stopped = false;
+  }
+
+  start() {
+    window.addEventListener("offline", () => {
+      // The browser knows before the socket does; stop pretending to be connected.
+      this.browserOffline = true;
+      if (this.ws) this.ws.close();
+      this.setStatus("offline");
+    });
+    window.addEventListener("online", () => {
+      this.browserOffline = false;
+      this.reconnectNow();
+    });
+    this.connect();
+  }
+
+  connect() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch {
+      this.scheduleReconnect();
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener("open", () => {
+      if (this.ws !== ws) return;
+      this.attempts = 0;
+      ws.send(JSON.stringify(this.hello()));
+      for (const frame of this.outbox) ws.send(JSON.stringify(frame));
+      this.setStatus("connected");
+      this.dispatchEvent(new CustomEvent("open"));
+    });
+    ws.addEventListener("message", (e) => {
+      if (this.ws !== ws) return;
+      let frame;
+      try {
+        frame = JSON.parse(e.data);
+      } catch {
+        return;
+      }
+      if (frame.type === "ack" || frame.type === "reject") this.removeFromOutbox(frame.op_id);
+      this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
+    });
+    ws.addEventListener("close", () => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      this.scheduleReconnect();
+    });
+  }
+
+  scheduleReconnect() {
+    if (this.stopped) return;
+    this.attempts += 1;
+    // After a second failed try the server is probably gone, not just blinking.
+    this.setStatus(this.browserOffline || this.attempts > 2 ? "offline" : "reconnecting");
+    const base = Math.min(MAX_BACKOFF_MS, 300 * 2 ** Math.min(this.attempts, 6));
+    const delay = base / 2 + Math.random() * (base / 2);
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.connect(), delay);
+  }
+
+  reconnectNow() {
+    if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
+    this.attempts = 0;
+    this.connect();
+  }
+
+  get connected() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN && this.status === "connected";
+  }
+
+  // Volatile frames (cursor, preview, sync) are dropped when there is no connection.
+  send(frame) {
+    if (!this.connected) return false;
+    this.ws.send(JSON.stringify(frame));
+    return true;
+  }
+
+  sendOp(frame) {
+    this.outbox.push(frame);
+    this.saveOutbox();
+    this.send(frame);
+  }
+
+  removeFromOutbox(opId) {
+    const before = this.outbox.length;
+    this.outbox = this.outbox.filter((f) => f.op_id !== opId);
+    if (this.outbox.length !== before) this.saveOutbox();
+  }
+
+  get waiting() {
+    return this.outbox.length;
+  }
+
+  loadOutbox() {
+    try {
+      const list = JSON.parse(this.storage.getItem(this.storageKey) || "[]");
+      return Array.isArray(list) ? list.filter((f) => f && f.op_id && f.op) : [];
+    } catch {
+      return [];
+    }
+  }
+
+  saveOutbox() {
+    try {
+      if (this.outbox.length) this.storage.setItem(this.storageKey, JSON.stringify(this.outbox));
+      else this.storage.removeItem(this.storageKey);
+    } catch {
+      // Storage full or disabled: the ops still wait in memory.
+    }
+    this.dispatchEvent(new CustomEvent("outbox", { detail: { waiting: this.outbox.length } }));
+  }
+
+  setStatus(status) {
+    if (this.status === status) return;
+    this.status = status;
+    this.dispatchEvent(new CustomEvent("status", { detail: { status } }));
+  }
+}

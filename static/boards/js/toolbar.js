@@ -1,0 +1,227 @@
+// The chrome around the canvas: palette and tools on the left, the top bar (board name,
+// connection state, share, export, help) and the zoom controls.
+
+import { FRAME_KINDS, NOTE_KINDS, icon } from "./kinds.js";
+import { toast } from "./toast.js";
+
+const TOOLS = [
+  { tool: "select", label: "Select", key: "V", hint: "Select and move; drag empty space to pan" },
+  { tool: "hand", label: "Pan", key: "H", hint: "Drag to pan (or hold Space)" },
+  { tool: "box", label: "Box select", key: "B", hint: "Drag a box to select (or Shift+drag)" },
+  { tool: "connect", label: "Connect", key: "C", hint: "Drag from one element to another to link them" },
+];
+
+function button(className, label, title) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className;
+  b.title = title;
+  const text = document.createElement("span");
+  text.className = "label";
+  text.textContent = label;
+  b.append(text);
+  return b;
+}
+
+export function mountPalette(palette, interactions, viewport) {
+  const tools = document.createElement("div");
+  tools.className = "palette-group";
+  tools.setAttribute("role", "toolbar");
+  tools.setAttribute("aria-label", "Tools");
+  const toolButtons = new Map();
+  for (const t of [...TOOLS, ...FRAME_KINDS.map((k) => ({ tool: k.kind, label: k.label, key: k.key.toUpperCase(), hint: k.hint }))]) {
+    const b = button("tool", t.label, `${t.hint} (${t.key})`);
+    b.dataset.tool = t.tool;
+    b.prepend(icon(t.tool));
+    b.setAttribute("aria-pressed", "false");
+    b.addEventListener("click", () => interactions.setTool(interactions.tool === t.tool ? "select" : t.tool));
+    toolButtons.set(t.tool, b);
+    tools.append(b);
+  }
+  interactions.addEventListener("tool", (e) => {
+    for (const [tool, b] of toolButtons) b.setAttribute("aria-pressed", String(tool === e.detail.tool));
+  });
+  toolButtons.get("select").setAttribute("aria-pressed", "true");
+
+  const stickies = document.createElement("div");
+  stickies.className = "palette-group stickies";
+  stickies.setAttribute("aria-label", "Stickies: click to add, or drag onto the board");
+  for (const k of NOTE_KINDS) {
+    const b = button("palette-item", k.label, `${k.label}: ${k.hint}. Click or drag to add (${k.key})`);
+    b.dataset.kind = k.kind;
+    const swatch = document.createElement("span");
+    swatch.className = "swatch";
+    swatch.dataset.kind = k.kind;
+    swatch.append(icon(k.kind));
+    const key = document.createElement("kbd");
+    key.textContent = k.key;
+    b.prepend(swatch);
+    b.append(key);
+    dragToPlace(b, k.kind, interactions, viewport);
+    stickies.append(b);
+  }
+  const heading = (text) => {
+    const h = document.createElement("h2");
+    h.className = "palette-heading";
+    h.textContent = text;
+    return h;
+  };
+  palette.replaceChildren(heading("Tools"), tools, heading("Stickies"), stickies);
+}
+
+// A palette item is both a button (click: add in the middle of the view) and a drag
+// source (drop where the pointer is).
+function dragToPlace(b, kind, interactions, viewport) {
+  let drag = null;
+  b.addEventListener("pointerdown", (e) => {
+    if (e.button !== 0) return;
+    b.setPointerCapture(e.pointerId);
+    drag = { x: e.clientX, y: e.clientY, ghost: null };
+  });
+  b.addEventListener("pointermove", (e) => {
+    if (!drag) return;
+    if (!drag.ghost && Math.hypot(e.clientX - drag.x, e.clientY - drag.y) < 5) return;
+    if (!drag.ghost) {
+      drag.ghost = document.createElement("div");
+      drag.ghost.className = "palette-ghost";
+      drag.ghost.dataset.kind = kind;
+      drag.ghost.append(icon(kind));
+      document.body.append(drag.ghost);
+    }
+    drag.ghost.style.transform = `translate(${e.clientX}px, ${e.clientY}px)`;
+  });
+  const end = (e, cancelled) => {
+    if (!drag) return;
+    const d = drag;
+    drag = null;
+    if (!d.ghost) return; // a click: handled by the click event
+    d.ghost.remove();
+    if (cancelled) return;
+    const r = viewport.getBoundingClientRect();
+    if (e.clientX >= r.left && e.clientX <= r.right && e.clientY >= r.top && e.clientY <= r.bottom) {
+      interactions.placeAtScreen(kind, e.clientX, e.clientY);
+    }
+    b.dataset.dragged = "1";
+  };
+  b.addEventListener("pointerup", (e) => end(e, false));
+  b.addEventListener("pointercancel", (e) => end(e, true));
+  b.addEventListener("click", () => {
+    if (b.dataset.dragged) {
+      delete b.dataset.dragged;
+      return;
+    }
+    interactions.placeAtCentre(kind);
+  });
+}
+
+export function mountConnectionState(el, socket) {
+  const render = () => {
+    const status = socket.status;
+    const n = socket.waiting;
+    const waiting = `${n} change${n === 1 ? "" : "s"} waiting`;
+    el.dataset.state = status;
+    el.dataset.waiting = String(n);
+    const text = el.querySelector(".conn-text");
+    if (status === "connected") text.textContent = n ? `connected, sending ${n}` : "connected";
+    else if (status === "reconnecting") text.textContent = n ? `reconnecting…, ${waiting}` : "reconnecting…";
+    else text.textContent = n ? `offline, ${waiting}` : "offline";
+  };
+  socket.addEventListener("status", render);
+  socket.addEventListener("outbox", render);
+  render();
+}
+
+export function mountTopBar({ state, camera, interactions, config, helpDialog }) {
+  const title = document.getElementById("board-name");
+  const showName = () => {
+    const name = state.view.name || config.boardName || "Untitled board";
+    if (!title.querySelector("input")) title.textContent = name;
+    document.title = `${name} · Storming`;
+  };
+  state.addEventListener("change", (e) => {
+    if (e.detail.name) showName();
+  });
+  title.addEventListener("dblclick", () => renameBoard(title, state, showName));
+  title.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !title.querySelector("input")) renameBoard(title, state, showName);
+  });
+
+  document.getElementById("share-button").addEventListener("click", () => copyLink());
+  document.getElementById("help-button").addEventListener("click", () => helpDialog.showModal());
+  document.getElementById("export-button").addEventListener("click", () => toggleExport(config));
+  document.querySelector("[data-close-export]").addEventListener("click", () => toggleExport(config));
+  for (const b of document.querySelectorAll("[data-close-dialog]")) {
+    b.addEventListener("click", () => b.closest("dialog").close());
+  }
+
+  document.getElementById("zoom-in").addEventListener("click", () => camera.zoomAt(1.2));
+  document.getElementById("zoom-out").addEventListener("click", () => camera.zoomAt(1 / 1.2));
+  document.getElementById("zoom-fit").addEventListener("click", () => interactions.fit());
+  const level = document.getElementById("zoom-level");
+  level.addEventListener("click", () => camera.setZoom(1));
+  camera.addEventListener("change", () => {
+    level.textContent = `${Math.round(camera.zoom * 100)}%`;
+  });
+}
+
+function renameBoard(title, state, showName) {
+  const input = document.createElement("input");
+  input.className = "board-name-editor";
+  input.value = state.view.name;
+  input.setAttribute("aria-label", "Board name");
+  title.replaceChildren(input);
+  input.focus();
+  input.select();
+  let done = false;
+  const commit = (save) => {
+    if (done) return;
+    done = true;
+    const name = input.value.trim();
+    input.remove();
+    if (save && name && name !== state.view.name) state.submit("board.rename", { name });
+    showName();
+  };
+  input.addEventListener("keydown", (e) => {
+    e.stopPropagation();
+    if (e.key === "Enter") commit(true);
+    if (e.key === "Escape") commit(false);
+  });
+  input.addEventListener("blur", () => commit(true));
+}
+
+async function copyLink() {
+  const url = window.location.href.split("#")[0];
+  try {
+    await navigator.clipboard.writeText(url);
+    toast("Link copied. Anyone with it can join this board.");
+  } catch {
+    // No clipboard API outside secure contexts: show the link to copy by hand.
+    window.prompt("Copy this link to share the board:", url);
+  }
+}
+
+let exportMounted = false;
+
+async function toggleExport(config) {
+  const panel = document.getElementById("export-panel");
+  const button = document.getElementById("export-button");
+  const open = panel.hidden;
+  panel.hidden = !open;
+  button.setAttribute("aria-expanded", String(open));
+  document.body.classList.toggle("with-export-panel", open);
+  if (!open || exportMounted) return;
+  exportMounted = true;
+  const body = panel.querySelector(".export-body");
+  try {
+    const module = await import("./export-panel.js");
+    body.replaceChildren();
+    module.mountExportPanel(body, { boardId: config.boardId, exportUrl: config.exportUrl });
+  } catch (err) {
+    exportMounted = false;
+    const p = document.createElement("p");
+    p.className = "panel-hint";
+    p.textContent = "Export is not available on this server yet.";
+    body.replaceChildren(p);
+    console.warn("export panel could not load", err);
+  }
+}
