@@ -1,0 +1,120 @@
+"""asyncapi.yaml: the whole contract as AsyncAPI 3.0.0 with Kafka bindings."""
+
+from __future__ import annotations
+
+import yaml
+
+from . import avro_schemas, json_schemas
+from .plan import ExportPlan, TopicPlan
+
+KAFKA_BINDINGS = "0.5.0"
+AVRO_FORMAT = "application/vnd.apache.avro;version=1.9.0"
+CE_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject",
+              "ce_correlationid", "ce_causationid", "lineage")  # fmt: skip
+
+
+def _headers() -> dict:
+    properties = {name: {"type": "string"} for name in CE_HEADERS}
+    properties["lineage"]["description"] = "JSON list of the services the event passed through"
+    return {"type": "object", "properties": properties}
+
+
+def _channel_binding(topic: TopicPlan) -> dict:
+    return {
+        "kafka": {
+            "topic": topic.name,
+            "partitions": topic.partitions,
+            "replicas": topic.replication_factor,
+            "topicConfiguration": {
+                "cleanup.policy": topic.cleanup_policy.split(","),
+                "retention.ms": topic.retention_ms,
+            },
+            "bindingVersion": KAFKA_BINDINGS,
+        }
+    }
+
+
+def document(plan: ExportPlan) -> dict:
+    avro = plan.options.value_format == "avro"
+    messages: dict[str, dict] = {}
+    channels: dict[str, dict] = {}
+    operations: dict[str, dict] = {}
+    for event in plan.events:
+        if avro:
+            payload = {"schemaFormat": AVRO_FORMAT, "schema": avro_schemas.event_schema(plan, event)}
+        else:
+            payload = json_schemas.event_schema(event)
+        messages[event.event_type] = {
+            "name": event.name.pascal,
+            "title": event.name.text,
+            "contentType": "application/avro" if avro else "application/json",
+            "headers": _headers(),
+            "payload": payload,
+            "bindings": {
+                "kafka": {
+                    "key": {"type": "string", "description": "the aggregate id"},
+                    "bindingVersion": KAFKA_BINDINGS,
+                }
+            },
+        }
+    messages["DeadLetter"] = {
+        "name": "DeadLetter",
+        "summary": "A record a policy could not handle, with dlq_* headers saying why.",
+        "payload": {},
+    }
+    for topic in plan.topics:
+        refs = [e.event_type for e in topic.events] if topic.kind == "events" else ["DeadLetter"]
+        channels[topic.name] = {
+            "address": topic.name,
+            "messages": {r: {"$ref": f"#/components/messages/{r}"} for r in refs},
+            "bindings": _channel_binding(topic),
+        }
+        channel_ref = {"$ref": f"#/channels/{topic.name}"}
+        message_refs = [{"$ref": f"#/channels/{topic.name}/messages/{r}"} for r in refs]
+        operations[f"{topic.name}.send"] = {
+            "action": "send",
+            "channel": channel_ref,
+            "messages": message_refs,
+        }
+    for policy in plan.policies:
+        for topic in dict.fromkeys(e.topic for e in policy.triggers if e.topic):
+            operations[f"{policy.group_id}.receive.{topic.name}"] = {
+                "action": "receive",
+                "title": policy.name.text,
+                "channel": {"$ref": f"#/channels/{topic.name}"},
+                "messages": [
+                    {"$ref": f"#/channels/{topic.name}/messages/{e.event_type}"}
+                    for e in policy.triggers
+                    if e.topic is topic
+                ],
+                "bindings": {
+                    "kafka": {
+                        "groupId": {"type": "string", "enum": [policy.group_id]},
+                        "bindingVersion": KAFKA_BINDINGS,
+                    }
+                },
+            }
+    return {
+        "asyncapi": "3.0.0",
+        "info": {
+            "title": plan.board_name,
+            "version": "1.0.0",
+            "description": "Topics and events exported from a Storming board.",
+        },
+        "defaultContentType": "application/json",
+        "servers": {
+            "local": {
+                "host": "localhost:9092",
+                "protocol": "kafka",
+                "description": "docker compose up",
+            }
+        },
+        "channels": channels,
+        "operations": operations,
+        "components": {"messages": messages},
+    }
+
+
+def render(plan: ExportPlan) -> dict[str, bytes]:
+    text = yaml.safe_dump(document(plan), sort_keys=False, allow_unicode=True, width=100)
+    return {"asyncapi.yaml": text.encode()}

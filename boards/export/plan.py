@@ -1,0 +1,497 @@
+"""Topic planning: a board snapshot becomes the one model every export format renders.
+
+Contexts hold emitters (aggregates, external systems, and an implicit one for notes that sit in
+no aggregate), which handle commands and emit events; policies consume events and issue commands.
+Each emitter (or each event, by option) gets a topic keyed by the aggregate id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .naming import RESERVED_MODULES, Name, Namespace, words
+from .options import ExportOptions
+
+FIELD_TYPES = (
+    "string", "integer", "number", "boolean", "uuid", "timestamp", "date", "decimal",
+    "enum", "list", "object",
+)  # fmt: skip
+LIST_ITEM_TYPES = (
+    *FIELD_TYPES[:8],
+    "object",
+)  # lists of enums or of lists are not offered
+DEFAULT_CONTEXT = "default"
+MAX_TOPIC_LENGTH = 249  # Kafka's limit
+SCHEMA_VERSION = 1
+# Attributes of the generated message classes that a field must not shadow.
+RESERVED_FIELDS = frozenset({"meta", "to_data", "data_fields", "example", "to_value", "from_value", "from_data"})
+
+
+@dataclass(frozen=True)
+class ExportWarning:
+    code: str
+    message: str
+    element: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "element": self.element}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str  # a snake_case identifier, unique within its message
+    text: str  # what the board says
+    type: str
+    required: bool
+    doc: str = ""
+    values: tuple[str, ...] = ()  # enum symbols
+    items: str = "string"  # list item type
+
+
+@dataclass(eq=False)
+class EventSpec:
+    id: str
+    name: Name
+    context: ContextSpec
+    fields: list[FieldSpec]
+    emitter: EmitterSpec | None = None
+    topic: TopicPlan | None = None
+
+    @property
+    def event_type(self) -> str:
+        return f"{self.context.name.snake}.{self.name.pascal}"
+
+
+@dataclass(eq=False)
+class CommandSpec:
+    id: str
+    name: Name
+    context: ContextSpec
+    fields: list[FieldSpec]
+    handler: EmitterSpec | None = None
+    emits: list[EventSpec] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class EmitterSpec:
+    """Whatever handles commands and emits events: an aggregate or an external system."""
+
+    id: str
+    kind: str  # "aggregate", "external_system" or "implicit"
+    name: Name
+    context: ContextSpec
+    commands: list[CommandSpec] = field(default_factory=list)
+    events: list[EventSpec] = field(default_factory=list)
+
+    @property
+    def aggregate_type(self) -> str:
+        return f"{self.context.name.snake}.{self.name.pascal}"
+
+
+@dataclass(eq=False)
+class PolicySpec:
+    id: str
+    name: Name
+    context: ContextSpec
+    triggers: list[EventSpec] = field(default_factory=list)
+    issues: list[CommandSpec] = field(default_factory=list)
+
+    @property
+    def group_id(self) -> str:
+        return f"{self.context.name.kebab}.{self.name.kebab}"
+
+
+@dataclass(eq=False)
+class ContextSpec:
+    id: str | None
+    name: Name
+    emitters: list[EmitterSpec] = field(default_factory=list)
+    events: list[EventSpec] = field(default_factory=list)
+    commands: list[CommandSpec] = field(default_factory=list)
+    policies: list[PolicySpec] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class TopicPlan:
+    name: str
+    kind: str  # "events" or "dlq"
+    partitions: int
+    replication_factor: int
+    cleanup_policy: str
+    retention_ms: int
+    context: ContextSpec
+    key: str = "aggregate_id"
+    events: list[EventSpec] = field(default_factory=list)
+    group_id: str | None = None  # the consumer group a dead-letter topic belongs to
+
+    @property
+    def configs(self) -> dict[str, str]:
+        return {
+            "cleanup.policy": self.cleanup_policy,
+            "retention.ms": str(self.retention_ms),
+        }
+
+
+@dataclass(eq=False)
+class ExportPlan:
+    board_name: str
+    options: ExportOptions
+    contexts: list[ContextSpec]
+    topics: list[TopicPlan]
+    warnings: list[ExportWarning]
+
+    @property
+    def event_topics(self) -> list[TopicPlan]:
+        return [t for t in self.topics if t.kind == "events"]
+
+    @property
+    def events(self) -> list[EventSpec]:
+        return [e for c in self.contexts for e in c.events]
+
+    @property
+    def policies(self) -> list[PolicySpec]:
+        return [p for c in self.contexts for p in c.policies]
+
+
+def topic_name(*parts: str) -> str:
+    """Join parts with dots; clip a name Kafka would refuse, keeping it unique with a hash."""
+    name = ".".join(parts)
+    if len(name) <= MAX_TOPIC_LENGTH:
+        return name
+    digest = hashlib.sha256(name.encode()).hexdigest()[:10]
+    return f"{name[: MAX_TOPIC_LENGTH - 11]}-{digest}"
+
+
+def _sorted(items: Iterable[dict]) -> list[dict]:
+    # Claim names in an order that does not depend on how the snapshot listed elements.
+    return sorted(items, key=lambda e: (e.get("text") or e.get("name") or "", str(e.get("id"))))
+
+
+class _Planner:
+    def __init__(self, snapshot: dict, options: ExportOptions) -> None:
+        self.options = options
+        self.warnings: list[ExportWarning] = []
+        self.frames = {f["id"]: f for f in snapshot.get("frames", [])}
+        self.notes = {n["id"]: n for n in snapshot.get("notes", [])}
+        self.neighbours: dict[str, set[str]] = {}
+        for link in snapshot.get("links", []):
+            self.neighbours.setdefault(link["from"], set()).add(link["to"])
+            self.neighbours.setdefault(link["to"], set()).add(link["from"])
+        self.contexts: dict[str | None, ContextSpec] = {}
+        self.context_names = Namespace(RESERVED_MODULES)
+        self.class_names: dict[tuple[int, str], Namespace] = {}
+        self.emitters: dict[str, EmitterSpec] = {}
+        self.implicit: dict[int, EmitterSpec] = {}
+        self.events: dict[str, EventSpec] = {}
+        self.commands: dict[str, CommandSpec] = {}
+
+    def warn(self, code: str, message: str, element: str | None = None) -> None:
+        self.warnings.append(ExportWarning(code, message, element))
+
+    def claim(self, context: ContextSpec, kind: str, element: dict, label: str) -> Name:
+        space = self.class_names.setdefault((id(context), kind), Namespace(RESERVED_MODULES))
+        text = element.get("text") or element.get("name") or ""
+        if not text.strip():
+            self.warn(
+                "unnamed",
+                f"A {label} has no name; it is exported as 'unnamed'.",
+                element["id"],
+            )
+            text = "unnamed"
+        name, renamed = space.claim(text)
+        if renamed:
+            self.warn(
+                "name_collision",
+                f"Two {label}s in context '{context.name.text}' are both named like '{text}';"
+                f" this one is exported as {name.pascal}.",
+                element["id"],
+            )
+        return name
+
+    def context_of(self, context_id: str | None) -> ContextSpec:
+        if context_id not in self.frames:
+            context_id = None
+        if context_id not in self.contexts:
+            text = self.frames[context_id]["name"] if context_id else DEFAULT_CONTEXT
+            name, renamed = self.context_names.claim(text.strip() or "unnamed")
+            if renamed and context_id:
+                self.warn(
+                    "name_collision",
+                    f"Two bounded contexts are named like '{text}'; one is exported as {name.snake}.",
+                    context_id,
+                )
+            self.contexts[context_id] = ContextSpec(id=context_id, name=name)
+        return self.contexts[context_id]
+
+    def note_context(self, note: dict) -> ContextSpec:
+        context_id = note.get("context")
+        if not context_id and note.get("aggregate") in self.frames:
+            context_id = self.frames[note["aggregate"]].get("context")
+        return self.context_of(context_id)
+
+    def implicit_emitter(self, context: ContextSpec) -> EmitterSpec:
+        if id(context) not in self.implicit:
+            element = {
+                "id": f"implicit:{context.name.snake}",
+                "name": context.name.text,
+            }
+            emitter = EmitterSpec(
+                id=element["id"],
+                kind="implicit",
+                name=self.claim(context, "emitter", element, "aggregate"),
+                context=context,
+            )
+            context.emitters.append(emitter)
+            self.implicit[id(context)] = emitter
+        return self.implicit[id(context)]
+
+    def fields(self, note: dict) -> list[FieldSpec]:
+        space = Namespace(RESERVED_FIELDS)
+        result = []
+        for raw in note.get("fields") or []:
+            text = str(raw.get("name") or "field")
+            name, renamed = space.claim(text)
+            if renamed:
+                self.warn(
+                    "name_collision",
+                    f"Field '{text}' of '{note.get('text')}' is exported as {name.snake}:"
+                    " another field or the generated code already uses that name.",
+                    note["id"],
+                )
+            kind = raw.get("type") or "string"
+            if kind not in FIELD_TYPES:
+                self.warn(
+                    "unknown_type",
+                    f"Field '{text}' of '{note.get('text')}' has unknown type {kind!r}; it is exported as a string.",
+                    note["id"],
+                )
+                kind = "string"
+            values = tuple(dict.fromkeys(str(v) for v in raw.get("values") or []))
+            if kind == "enum" and not values:
+                self.warn(
+                    "empty_enum",
+                    f"Enum field '{text}' of '{note.get('text')}' lists no values; it is exported as a string.",
+                    note["id"],
+                )
+                kind = "string"
+            items = raw.get("items") if raw.get("items") in LIST_ITEM_TYPES else "string"
+            result.append(
+                FieldSpec(
+                    name=name.snake,
+                    text=text,
+                    type=kind,
+                    required=bool(raw.get("required", False)),
+                    doc=str(raw.get("doc") or ""),
+                    values=values,
+                    items=items,
+                )
+            )
+        return result
+
+    def run(self, board_name: str) -> ExportPlan:
+        for frame in _sorted(f for f in self.frames.values() if f["kind"] == "bounded_context"):
+            self.context_of(frame["id"])
+        for frame in _sorted(f for f in self.frames.values() if f["kind"] == "aggregate"):
+            self.add_emitter(frame, "aggregate", self.context_of(frame.get("context")))
+        notes = _sorted(self.notes.values())
+        for note in notes:
+            if note["kind"] == "external_system":
+                self.add_emitter(note, "external_system", self.note_context(note))
+        for note in notes:
+            if note["kind"] == "event":
+                self.add_event(note)
+            elif note["kind"] == "command":
+                self.add_command(note)
+        for command in self.commands.values():
+            command.emits = self.linked(command.id, self.events)
+        claimed = {e.id for c in self.commands.values() for e in c.emits}
+        for command in self.commands.values():
+            self.connect_command(command, claimed)
+        for event in self.events.values():
+            self.connect_event(event)
+        for note in notes:
+            if note["kind"] == "policy":
+                self.add_policy(note)
+        contexts = [c for c in self.contexts.values() if c.emitters or c.events or c.policies]
+        contexts.sort(key=lambda c: c.name.snake)
+        topics = self.plan_topics(contexts)
+        return ExportPlan(board_name, self.options, contexts, topics, self.warnings)
+
+    def add_emitter(self, element: dict, kind: str, context: ContextSpec) -> None:
+        label = "aggregate" if kind == "aggregate" else "external system"
+        name = self.claim(context, "emitter", element, label)
+        emitter = EmitterSpec(id=element["id"], kind=kind, name=name, context=context)
+        context.emitters.append(emitter)
+        self.emitters[element["id"]] = emitter
+
+    def add_event(self, note: dict) -> None:
+        context = self.note_context(note)
+        name = self.claim(context, "event", note, "event")
+        event = EventSpec(id=note["id"], name=name, context=context, fields=self.fields(note))
+        context.events.append(event)
+        self.events[note["id"]] = event
+
+    def add_command(self, note: dict) -> None:
+        context = self.note_context(note)
+        name = self.claim(context, "command", note, "command")
+        command = CommandSpec(id=note["id"], name=name, context=context, fields=self.fields(note))
+        context.commands.append(command)
+        self.commands[note["id"]] = command
+
+    def linked(self, element_id: str, registry: dict) -> list:
+        return [registry[n] for n in sorted(self.neighbours.get(element_id, ())) if n in registry]
+
+    def connect_command(self, command: CommandSpec, claimed: set[str]) -> None:
+        note = self.notes[command.id]
+        handler = self.emitters.get(note.get("aggregate") or "")
+        if handler is None:
+            handlers = self.linked(command.id, self.emitters)
+            handler = handlers[0] if handlers else None
+        if handler is None:
+            handler = self.implicit_emitter(command.context)
+            self.warn(
+                "command_without_aggregate",
+                f"Command '{note['text']}' is handled by no aggregate or external system;"
+                f" it goes to {handler.name.pascal}, a stand-in for context"
+                f" '{command.context.name.text}'.",
+                command.id,
+            )
+        if not command.emits:
+            # "Place Order -> Order -> Order Placed": the aggregate's own arrows say what its
+            # commands cause, except the events another command is linked to directly.
+            command.emits = [e for e in self.linked(handler.id, self.events) if e.id not in claimed]
+        if not command.emits:
+            self.warn(
+                "command_without_event",
+                f"Command '{note['text']}' emits no event; link it to the events it causes.",
+                command.id,
+            )
+        command.handler = handler
+        handler.commands.append(command)
+
+    def connect_event(self, event: EventSpec) -> None:
+        note = self.notes[event.id]
+        emitter = self.emitters.get(note.get("aggregate") or "")
+        if emitter is None:
+            emitters = self.linked(event.id, self.emitters)
+            emitter = emitters[0] if emitters else None
+        if emitter is None:
+            causes = [c for c in self.commands.values() if event in c.emits]
+            emitter = causes[0].handler if causes else None
+        if emitter is None:
+            emitter = self.implicit_emitter(event.context)
+            self.warn(
+                "event_without_aggregate",
+                f"Event '{note['text']}' belongs to no aggregate; it is published on the"
+                f" topic of {emitter.name.pascal}, a stand-in for context"
+                f" '{event.context.name.text}'.",
+                event.id,
+            )
+        event.emitter = emitter
+        emitter.events.append(event)
+
+    def add_policy(self, note: dict) -> None:
+        context = self.note_context(note)
+        policy = PolicySpec(
+            id=note["id"],
+            name=self.claim(context, "policy", note, "policy"),
+            context=context,
+        )
+        policy.triggers = self.linked(note["id"], self.events) or self.named_trigger(note, context)
+        policy.issues = self.linked(note["id"], self.commands)
+        if not policy.triggers:
+            self.warn(
+                "policy_without_event",
+                f"Policy '{note['text']}' names no event; link the event it reacts to"
+                " (or write 'Whenever <event>'). It is left out of the consumers.",
+                note["id"],
+            )
+            return
+        if not policy.issues:
+            self.warn(
+                "policy_without_command",
+                f"Policy '{note['text']}' issues no command; its consumer only logs the event.",
+                note["id"],
+            )
+        context.policies.append(policy)
+
+    def named_trigger(self, note: dict, context: ContextSpec) -> list[EventSpec]:
+        """'Whenever Order Placed, ...' names its event when no link does."""
+        said = words(note.get("text", ""))
+        if not said or said[0] != "whenever":
+            return []
+        said = said[1:]
+        # Prefer an event of the policy's own context, then the longest name that matches.
+        candidates = sorted(
+            self.events.values(),
+            key=lambda e: (
+                e.context is not context,
+                -len(words(e.name.text)),
+                e.name.pascal,
+            ),
+        )
+        for event in candidates:
+            name = words(event.name.text)
+            if name and said[: len(name)] == name:
+                return [event]
+        return []
+
+    def plan_topics(self, contexts: list[ContextSpec]) -> list[TopicPlan]:
+        o = self.options
+        if o.cleanup_policy != "delete":
+            self.warn(
+                "compaction",
+                "Compaction keeps only the latest event of each aggregate; consumers that"
+                " replay a topic will miss the history.",
+            )
+        topics: list[TopicPlan] = []
+
+        def new_topic(name: str, context: ContextSpec, **extra: object) -> TopicPlan:
+            topic = TopicPlan(
+                name=name,
+                kind="events",
+                partitions=o.partitions,
+                replication_factor=o.replication_factor,
+                cleanup_policy=o.cleanup_policy,
+                retention_ms=o.retention_ms,
+                context=context,
+            )
+            for key, value in extra.items():
+                setattr(topic, key, value)
+            topics.append(topic)
+            return topic
+
+        for context in contexts:
+            context.emitters.sort(key=lambda e: e.name.snake)
+            for emitter in context.emitters:
+                emitter.events.sort(key=lambda e: e.name.snake)
+                emitter.commands.sort(key=lambda c: c.name.snake)
+                parts = (context.name.kebab, emitter.name.kebab)
+                if o.topic_layout == "aggregate" and emitter.events:
+                    topic = new_topic(topic_name(*parts, "events"), context)
+                    topic.events = list(emitter.events)
+                    for event in emitter.events:
+                        event.topic = topic
+                elif o.topic_layout == "event":
+                    for event in emitter.events:
+                        event.topic = new_topic(topic_name(*parts, event.name.kebab), context)
+                        event.topic.events = [event]
+        for context in contexts:
+            for policy in context.policies:
+                for topic in dict.fromkeys(e.topic for e in policy.triggers if e.topic):
+                    new_topic(
+                        topic_name(topic.name, policy.group_id, "dlq"),
+                        context,
+                        kind="dlq",
+                        key="aggregate_id of the failed event",
+                        cleanup_policy="delete",
+                        group_id=policy.group_id,
+                    )
+        return topics
+
+
+def plan_export(snapshot: dict, options: ExportOptions) -> ExportPlan:
+    """Read a board snapshot (docs/protocol.md) into the topic model."""
+    return _Planner(snapshot, options).run(str(snapshot.get("name") or "board"))

