@@ -13,6 +13,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from boards import protocol, store
+from boards.limits import TokenBucket
 from boards.models import Board
 from boards.presence import color_for, presence_for
 from boards.protocol import BadFrame
@@ -25,7 +26,22 @@ log = logging.getLogger(__name__)
 MAX_ERRORS = 20
 ERROR_WINDOW = 10.0
 CLOSE_POLICY_VIOLATION = 1008
+CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+
+def key_from_query(scope: dict[str, Any]) -> str | None:
+    for part in scope.get("query_string", b"").decode("latin1").split("&"):
+        name, _, value = part.partition("=")
+        if name == "key" and value:
+            return value
+    return None
+
+
+@database_sync_to_async
+def role_on_board(board_id: str, key: str | None) -> tuple[bool, str | None]:
+    board = Board.objects.filter(pk=board_id).only("facilitator_key", "edit_key", "view_key").first()
+    return (board is not None, board.role_for(key) if board else None)
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
@@ -33,10 +49,16 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.board_id = str(self.scope["url_route"]["kwargs"]["board_id"])
         self.group = group_name(self.board_id)
         self.user: dict[str, Any] | None = None
+        self.role: str | None = None
+        self.key = key_from_query(self.scope)
         self.errors: list[float] = []
         self.pending: set[asyncio.Task] = set()
+        self.ops_bucket = TokenBucket(
+            settings.STORMING_CONNECTION_OPS_PER_SECOND, settings.STORMING_CONNECTION_OPS_BURST
+        )
         await self.accept()
-        if not await database_sync_to_async(Board.objects.filter(pk=self.board_id).exists)():
+        exists, _ = await role_on_board(self.board_id, None)
+        if not exists:
             await self.send_json(
                 {"type": "error", "code": "not_found", "message": "There is no board at this address."}
             )
@@ -60,9 +82,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.refuse(bad)
 
     async def refuse(self, bad: BadFrame) -> None:
+        await self.send_json(bad.frame())
+        await self.count_abuse()
+
+    async def count_abuse(self) -> None:
         now = time.monotonic()
         self.errors = [t for t in self.errors if now - t < ERROR_WINDOW] + [now]
-        await self.send_json(bad.frame())
         if len(self.errors) > MAX_ERRORS:
             await self.close(code=CLOSE_POLICY_VIOLATION)
 
@@ -73,7 +98,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         elif self.user is None:
             raise BadFrame("bad_frame", 'Send {"type": "hello"} first.')
         elif kind == "op":
-            self.on_op(protocol.op(message))
+            await self.on_op(protocol.op(message))
         elif kind == "cursor":
             presence_for(self.board_id, self.group).update(self.user["id"], cursor=protocol.cursor(message))
         elif kind == "preview":
@@ -87,8 +112,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.user is not None:
             raise BadFrame("bad_frame", "hello is sent once per connection.")
         since, name = protocol.hello(message)
+        # The key may come in the URL (scripts) or in hello (the page: never in a URL, never logged).
+        self.key = message.get("key") if isinstance(message.get("key"), str) else self.key
+        _, self.role = await role_on_board(self.board_id, self.key)
+        if self.role is None:
+            await self.send_json(
+                {"type": "error", "code": "forbidden", "message": "This link is not valid for this board (any more)."}
+            )
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
         connection_id = uuid.uuid4().hex[:12]
-        self.user = {"id": connection_id, "name": name, "color": color_for(connection_id)}
+        self.user = {"id": connection_id, "name": name, "color": color_for(connection_id), "role": self.role}
         # Join the group before reading the board, so no event can fall between the two.
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.send_json({"type": "welcome", "you": self.user})
@@ -105,12 +139,30 @@ class BoardConsumer(AsyncWebsocketConsumer):
         elif events:
             await self.send(text_data=protocol.events_text(events))
 
-    def on_op(self, op: protocol.Op) -> None:
+    async def on_op(self, op: protocol.Op) -> None:
+        if self.role == "viewer":
+            error = {"code": "read_only", "message": "This is a view-only link; ask the facilitator for the edit link."}
+            await self.send_json(protocol.reject(op["op_id"], error))
+            return
+        if not self.ops_bucket.allow():
+            error = {"code": "rate_limited", "message": "Too many changes too fast; this one was not applied."}
+            await self.send_json(protocol.reject(op["op_id"], error))
+            await self.count_abuse()
+            return
         request = OpRequest(op=op["op"], data=op["data"], op_id=op["op_id"], actor=self.user["name"])
-        future = writer_for(self.board_id).submit(request)
-        task = asyncio.create_task(self.answer(future))
+        self.later(self.answer(writer_for(self.board_id).submit(request)))
+
+    def later(self, coroutine: Any) -> None:
+        task = asyncio.create_task(coroutine)
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
+
+    async def board_access(self, message: dict[str, Any]) -> None:
+        """The facilitator replaced the links: sockets opened with an old one must go."""
+        _, role = await role_on_board(self.board_id, self.key)
+        if self.user is not None and role is None:
+            await self.send_json({"type": "error", "code": "revoked", "message": "The facilitator replaced this link."})
+            await self.close(code=CLOSE_FORBIDDEN)
 
     async def answer(self, future: asyncio.Future) -> None:
         result = await future

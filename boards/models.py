@@ -17,10 +17,17 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+ROLES = ("facilitator", "editor", "viewer")
+
+
 class Board(models.Model):
-    # A random UUID: the board's link is its key until access control is added.
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=200)
+    # Links carry one of these keys. The facilitator's stays with whoever created the board;
+    # the edit and view keys are shared, and rotating them revokes every old link at once.
+    facilitator_key = models.CharField(max_length=64, default=new_token)
+    edit_key = models.CharField(max_length=64, default=new_token)
+    view_key = models.CharField(max_length=64, default=new_token)
     # The seq of the last event in the log; taken under a row lock to keep seq gap-free.
     seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -42,6 +49,30 @@ class Board(models.Model):
     @property
     def ws_path(self) -> str:
         return f"/ws/boards/{self.id}/"
+
+    def role_for(self, key: str | None) -> str | None:
+        """The role a link's key grants on this board, or None for a wrong or revoked key."""
+        if not key or not isinstance(key, str):
+            return None
+        # compare_digest: no timing hints about how much of a key was right.
+        for role, expected in (
+            ("facilitator", self.facilitator_key),
+            ("editor", self.edit_key),
+            ("viewer", self.view_key),
+        ):
+            if secrets.compare_digest(key.encode(), expected.encode()):
+                return role
+        return None
+
+    def rotate_links(self) -> None:
+        self.edit_key = new_token()
+        self.view_key = new_token()
+        self.save(update_fields=["edit_key", "view_key", "updated_at"])
+
+    def link(self, role: str) -> str:
+        """The page link for a role. The key rides in the fragment, which browsers never send."""
+        key = {"facilitator": self.facilitator_key, "editor": self.edit_key, "viewer": self.view_key}[role]
+        return f"{self.url}#key={key}"
 
 
 class Note(models.Model):
@@ -91,6 +122,9 @@ class Link(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["board", "uid"], name="link_uid_per_board")]
+
+    def __str__(self) -> str:
+        return f"{self.source} -> {self.target}"
 
 
 class BoardEvent(models.Model):

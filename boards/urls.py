@@ -8,6 +8,8 @@ urlpatterns = [
     path("api/boards/", views.boards_api, name="boards-api"),
     path("api/boards/<uuid:board_id>/", views.board_api, name="board-api"),
     path("api/boards/<uuid:board_id>/ops/", views.ops_api, name="ops-api"),
+    path("api/boards/<uuid:board_id>/checks/", views.checks_api, name="checks-api"),
+    path("api/boards/<uuid:board_id>/links/", views.links_api, name="links-api"),
 ]
 
 try:  # TEMPORARY until boards/export/views.py lands

@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from boards import store
+from boards.checks import run_checks
 from boards.domain import MAX_NAME, Rejection
 from boards.models import Board
-from boards.writer import broadcast_events
+from boards.writer import broadcast_access, broadcast_events
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 EXAMPLES = {"checkout": "checkout.json"}
@@ -43,15 +44,44 @@ def _bad_constant(name: str) -> None:
     raise ValueError(name)
 
 
-def board_links(request: HttpRequest, board: Board) -> dict[str, str]:
+def board_summary(request: HttpRequest, board: Board) -> dict[str, Any]:
+    return {"id": str(board.id), "name": board.name, "api_url": request.build_absolute_uri(f"/api/boards/{board.id}/")}
+
+
+def board_links(request: HttpRequest, board: Board, role: str = "facilitator") -> dict[str, Any]:
+    """What the holder of `role` may know: the links for their role and the roles below it."""
     scheme = "wss" if request.is_secure() else "ws"
-    return {
-        "id": str(board.id),
-        "name": board.name,
-        "url": request.build_absolute_uri(board.url),
-        "ws_url": f"{scheme}://{request.get_host()}{board.ws_path}",
-        "api_url": request.build_absolute_uri(f"/api/boards/{board.id}/"),
+    roles = {"facilitator": ("facilitator", "editor", "viewer"), "editor": ("editor", "viewer"), "viewer": ("viewer",)}
+    visible = roles[role]
+    own_key = {"facilitator": board.facilitator_key, "editor": board.edit_key, "viewer": board.view_key}[role]
+    links = {
+        **board_summary(request, board),
+        "role": role,
+        # `url` is the link to share: editing for whoever may hand it out, else watching.
+        "url": request.build_absolute_uri(board.link("editor" if "editor" in visible else "viewer")),
+        "view_url": request.build_absolute_uri(board.link("viewer")),
+        "ws_url": f"{scheme}://{request.get_host()}{board.ws_path}?key={own_key}",
+        "keys": {
+            r: k
+            for r, k in (("facilitator", board.facilitator_key), ("editor", board.edit_key), ("viewer", board.view_key))
+            if r in visible
+        },
     }
+    if role == "facilitator":
+        links["facilitator_url"] = request.build_absolute_uri(board.link("facilitator"))
+    return links
+
+
+def request_key(request: HttpRequest) -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header.removeprefix("Bearer ").strip()
+    return request.headers.get("X-Board-Key")
+
+
+def board_role(request: HttpRequest, board_id: str) -> tuple[Board, str | None]:
+    board = get_object_or_404(Board, pk=board_id)
+    return board, board.role_for(request_key(request))
 
 
 def load_example(name: str) -> dict[str, Any]:
@@ -91,7 +121,7 @@ def board_page(request: HttpRequest, board_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def boards_api(request: HttpRequest) -> JsonResponse:
     if request.method == "GET":
-        return JsonResponse({"boards": [board_links(request, b) for b in Board.objects.all()[:50]]})
+        return JsonResponse({"boards": [board_summary(request, b) for b in Board.objects.all()[:50]]})
     try:
         body = read_json(request)
         if not isinstance(body, dict):
@@ -107,12 +137,39 @@ def boards_api(request: HttpRequest) -> JsonResponse:
     return JsonResponse(board_links(request, board), status=201)
 
 
+# Reading a board needs only its id (122 random bits, like an unlisted document's link);
+# changing it, or seeing its links, needs a key.
+
+
 @require_GET
 def board_api(request: HttpRequest, board_id: str) -> JsonResponse:
     try:
         return JsonResponse(store.snapshot(board_id))
     except Board.DoesNotExist:
         return error(404, "not_found", "There is no board with this id.")
+
+
+@require_GET
+def checks_api(request: HttpRequest, board_id: str) -> JsonResponse:
+    try:
+        return JsonResponse({"findings": run_checks(store.snapshot(board_id))})
+    except Board.DoesNotExist:
+        return error(404, "not_found", "There is no board with this id.")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def links_api(request: HttpRequest, board_id: str) -> JsonResponse:
+    """GET: the links your key lets you share. POST (facilitator): replace the edit and view links."""
+    board, role = board_role(request, board_id)
+    if role is None:
+        return error(403, "forbidden", "Send the board's key in the header Authorization: Bearer <key>.")
+    if request.method == "POST":
+        if role != "facilitator":
+            return error(403, "forbidden", "Only the facilitator can replace the board's links.")
+        board.rotate_links()
+        async_to_sync(broadcast_access)(str(board.id))
+    return JsonResponse(board_links(request, board, role))
 
 
 def publish(board_id: str, events: list[dict[str, Any]]) -> None:
@@ -122,8 +179,11 @@ def publish(board_id: str, events: list[dict[str, Any]]) -> None:
 @csrf_exempt
 @require_http_methods(["POST"])
 def ops_api(request: HttpRequest, board_id: str) -> JsonResponse:
-    if not Board.objects.filter(pk=board_id).exists():
-        raise Http404
+    _, role = board_role(request, board_id)
+    if role is None:
+        return error(403, "forbidden", "Changing a board needs its edit key: send Authorization: Bearer <key>.")
+    if role == "viewer":
+        return error(403, "read_only", "This is the view-only key; changes need the edit key.")
     try:
         body = read_json(request)
         if not isinstance(body, dict) or not isinstance(body.get("op"), str):

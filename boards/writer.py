@@ -13,9 +13,11 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.db import DatabaseError
 
 from boards import protocol
+from boards.limits import TokenBucket
 from boards.store import OpRequest, OpResult, apply_ops
 
 log = logging.getLogger(__name__)
@@ -33,9 +35,14 @@ class BoardWriter:
         self.board_id = board_id
         self.queue: asyncio.Queue[tuple[OpRequest, asyncio.Future[OpResult]]] = asyncio.Queue()
         self.task: asyncio.Task | None = None
+        self.bucket = TokenBucket(settings.STORMING_BOARD_OPS_PER_SECOND, settings.STORMING_BOARD_OPS_BURST)
 
     def submit(self, op: OpRequest) -> asyncio.Future[OpResult]:
         future: asyncio.Future[OpResult] = asyncio.get_running_loop().create_future()
+        if not self.bucket.allow():
+            message = "This board is taking more changes than it can keep up with; this one was not applied."
+            future.set_result(OpResult(op.op_id, error={"code": "rate_limited", "message": message}))
+            return future
         self.queue.put_nowait((op, future))
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._run())
@@ -101,3 +108,8 @@ def writer_for(board_id: str) -> BoardWriter:
     if writer is None:
         writer = _writers[board_id] = BoardWriter(board_id)
     return writer
+
+
+async def broadcast_access(board_id: str) -> None:
+    """Tell every socket of the board that its links changed, so revoked ones close."""
+    await get_channel_layer().group_send(group_name(board_id), {"type": "board.access"})

@@ -13,8 +13,10 @@ from .helpers import new_id
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def post(client, url, body, content_type="application/json"):
-    return client.post(url, data=json.dumps(body) if not isinstance(body, str) else body, content_type=content_type)
+def post(client, url, body, content_type="application/json", key=None):
+    data = json.dumps(body) if not isinstance(body, str) else body
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"} if key else {}
+    return client.post(url, data=data, content_type=content_type, **headers)
 
 
 def test_creating_a_board_answers_with_its_links(client):
@@ -23,8 +25,10 @@ def test_creating_a_board_answers_with_its_links(client):
     body = response.json()
     board = Board.objects.get(pk=body["id"])
     assert board.name == "Checkout"
-    assert body["url"] == f"http://testserver/b/{board.id}/"
-    assert body["ws_url"] == f"ws://testserver/ws/boards/{board.id}/"
+    assert body["url"] == f"http://testserver/b/{board.id}/#key={board.edit_key}"
+    assert body["facilitator_url"] == f"http://testserver/b/{board.id}/#key={board.facilitator_key}"
+    assert body["view_url"] == f"http://testserver/b/{board.id}/#key={board.view_key}"
+    assert body["ws_url"] == f"ws://testserver/ws/boards/{board.id}/?key={board.facilitator_key}"
     assert client.get(body["url"]).status_code == 200
 
 
@@ -71,8 +75,8 @@ def test_an_op_over_http_is_stored_once_and_broadcast_to_sockets(client):
         "op": "note.create",
         "data": {"id": new_id(), "kind": "event", "text": "Paid", "x": 1, "y": 2},
     }
-    first = post(client, f"/api/boards/{board.id}/ops/", op)
-    again = post(client, f"/api/boards/{board.id}/ops/", op)
+    first = post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
+    again = post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["ack"] == again.json()["ack"] == 1
     message = async_to_sync(layer.receive)(channel)
@@ -82,8 +86,7 @@ def test_an_op_over_http_is_stored_once_and_broadcast_to_sockets(client):
 
 def test_a_refused_op_over_http_says_why(client):
     board = Board.objects.create(name="Checkout")
-    response = post(
-        client, f"/api/boards/{board.id}/ops/", {"op_id": new_id(), "op": "note.delete", "data": {"id": new_id()}}
-    )
+    op = {"op_id": new_id(), "op": "note.delete", "data": {"id": new_id()}}
+    response = post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
     assert response.status_code == 404
     assert "no longer on the board" in response.json()["error"]["message"]

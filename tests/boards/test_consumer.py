@@ -23,17 +23,26 @@ async def board():
 
 
 class Client:
-    def __init__(self, board, name="Ana", headers=(ORIGIN,)):
-        self.socket = WebsocketCommunicator(application, f"/ws/boards/{board.id}/", headers=list(headers))
+    def __init__(self, board, name="Ana", headers=(ORIGIN,), key=None):
+        key = board.edit_key if key is None else key
+        self.socket = WebsocketCommunicator(application, f"/ws/boards/{board.id}/?key={key}", headers=list(headers))
         self.name = name
         self.applied = 0
 
-    async def join(self, since=0):
+    async def join(self, since=0, **hello):
         connected, _ = await self.socket.connect()
         assert connected
-        await self.send({"type": "hello", "since": since, "name": self.name})
+        await self.send({"type": "hello", "since": since, "name": self.name, **hello})
         welcome = await self.expect("welcome")
         return welcome
+
+    async def closed_with(self, code=None):
+        for _ in range(50):
+            output = await self.socket.receive_output(timeout=3)
+            if output["type"] == "websocket.close":
+                assert code is None or output.get("code") == code, output
+                return output
+        raise AssertionError("the socket stayed open")
 
     async def send(self, frame):
         await self.socket.send_to(text_data=json.dumps(frame))
@@ -227,17 +236,13 @@ async def test_a_client_that_keeps_sending_garbage_is_disconnected(board):
     await ana.join()
     for _ in range(25):
         await ana.socket.send_to(text_data="garbage")
-    closed = None
-    for _ in range(40):
-        output = await ana.socket.receive_output(timeout=3)
-        if output["type"] == "websocket.close":
-            closed = output
-            break
-    assert closed is not None and closed.get("code") == 1008
+    await ana.closed_with(1008)
 
 
 async def test_a_socket_from_a_foreign_site_is_refused(board):
-    evil = WebsocketCommunicator(application, f"/ws/boards/{board.id}/", headers=[(b"origin", b"https://evil.example")])
+    evil = WebsocketCommunicator(
+        application, f"/ws/boards/{board.id}/?key={board.edit_key}", headers=[(b"origin", b"https://evil.example")]
+    )
     connected, _ = await evil.connect()
     assert not connected
 

@@ -45,15 +45,15 @@ def servers(database, redis_url, tmp_path_factory):
         server.stop()
 
 
-async def create_board(server: DaphneServer) -> str:
-    def post() -> str:
+async def create_board(server: DaphneServer) -> dict:
+    def post() -> dict:
         import urllib.request
 
         request = urllib.request.Request(
             f"{server.url}/api/boards/", data=b'{"name": "Scale"}', headers={"Content-Type": "application/json"}
         )
         with urllib.request.urlopen(request) as response:
-            return json.load(response)["id"]
+            return json.load(response)
 
     return await asyncio.to_thread(post)
 
@@ -61,8 +61,8 @@ async def create_board(server: DaphneServer) -> str:
 class Participant:
     """A scripted client that keeps the board the way the browser does: events in seq order."""
 
-    def __init__(self, server: DaphneServer, board: str, name: str):
-        self.url = f"{server.ws_url}/ws/boards/{board}/"
+    def __init__(self, server: DaphneServer, board: dict, name: str):
+        self.url = f"{server.ws_url}/ws/boards/{board['id']}/?key={board['keys']['editor']}"
         self.name = name
         self.seq = 0
         self.texts: dict[str, str] = {}
