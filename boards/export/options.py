@@ -24,6 +24,8 @@ _TAKEN_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "confluent_kafka",
     "fastavro",
     "jsonschema",
+    "test",
+    "tests",
     "pytest",
     "yaml",
     "setuptools",
