@@ -145,3 +145,32 @@ class BoardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.type}"
+
+
+class RelayPosition(models.Model):
+    """How far `relay_board_events` has published one board's log to one Kafka topic.
+
+    The outbox relay advances `last_seq` only after the broker confirmed delivery, so after a crash
+    it resumes at the first event the broker may not have. Kept per topic: relaying to a new topic
+    starts that topic from the board's first event.
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="relay_positions")
+    topic = models.CharField(max_length=249)  # Kafka's own limit on a topic name
+    last_seq = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    # The last failure to publish this board (cleared by the next success), for the admin.
+    last_error = models.TextField(blank=True, default="")
+    last_error_at = models.DateTimeField(null=True, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "topic"], name="relay_position_per_topic")]
+
+    def __str__(self) -> str:
+        return f"{self.board} -> {self.topic} @ {self.last_seq}"
+
+    @property
+    def lag(self) -> int:
+        """Events in the log that the topic does not have yet."""
+        return max(self.board.seq - self.last_seq, 0)
