@@ -1,0 +1,147 @@
+// The export preview: options, topics, warnings and files, and a link to download the ZIP.
+// Every text from the board or the server goes through textContent.
+
+const DAY_MS = 24 * 3600 * 1000;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (key === "text") node.textContent = value;
+    else node.setAttribute(key, value);
+  }
+  node.append(...children);
+  return node;
+}
+
+function field(label, input, hint) {
+  const wrap = el("label", { class: "export-field" }, el("span", { text: label }), input);
+  if (hint) wrap.append(el("small", { text: hint }));
+  return wrap;
+}
+
+function select(name, choices) {
+  const node = el("select", { name });
+  for (const [value, label] of choices) node.append(el("option", { value, text: label }));
+  return node;
+}
+
+function buildForm() {
+  const form = el("form", { class: "export-options", novalidate: "" });
+  form.append(
+    field("Topics", select("topic_layout", [["aggregate", "one per aggregate"], ["event", "one per event"]])),
+    field("Partitions", el("input", { name: "partitions", type: "number", min: "1", max: "1000" })),
+    field("Replicas", el("input", { name: "replication_factor", type: "number", min: "1", max: "10" })),
+    field("Retention (days)", el("input", { name: "retention_days", type: "number", min: "-1", step: "any" }),
+      "-1 keeps events forever"),
+    field("Cleanup", select("cleanup_policy", [["delete", "delete"], ["compact", "compact"], ["compact,delete", "compact, delete"]])),
+    field("Value format", select("value_format", [["json", "JSON"], ["avro", "Avro"]])),
+    field("Package", el("input", { name: "package_name", type: "text", maxlength: "40", spellcheck: "false" })),
+  );
+  return form;
+}
+
+function fillForm(form, options) {
+  for (const [key, value] of Object.entries(options)) {
+    if (form.elements[key]) form.elements[key].value = String(value);
+  }
+  const ms = options.retention_ms;
+  form.elements.retention_days.value = ms === -1 ? "-1" : String(Math.round((ms / DAY_MS) * 1000) / 1000);
+}
+
+function query(form) {
+  const params = new URLSearchParams();
+  for (const name of ["topic_layout", "partitions", "replication_factor", "cleanup_policy", "value_format", "package_name"]) {
+    const value = form.elements[name].value.trim();
+    if (value !== "") params.set(name, value);
+  }
+  const days = form.elements.retention_days.value.trim();
+  if (days !== "") params.set("retention_ms", days === "-1" ? "-1" : String(Math.round(Number(days) * DAY_MS)));
+  return params;
+}
+
+function retention(ms) {
+  if (ms === -1) return "forever";
+  const days = ms / DAY_MS;
+  return days >= 1 ? `${Math.round(days * 10) / 10} d` : `${Math.round(ms / 60000)} min`;
+}
+
+function topicsTable(topics) {
+  const head = el("tr", {}, ...["Topic", "Partitions", "Key", "Cleanup", "Retention"].map((t) => el("th", { scope: "col", text: t })));
+  const body = el("tbody");
+  for (const topic of topics) {
+    const name = el("td", { class: "export-topic-name" }, el("code", { text: topic.name }));
+    const what = topic.kind === "dlq" ? `dead letters of ${topic.consumer_group}` : topic.events.join(", ");
+    name.append(el("small", { text: what }));
+    body.append(el("tr", { class: `export-topic export-${topic.kind}` },
+      name,
+      el("td", { text: String(topic.partitions) }),
+      el("td", { text: topic.key }),
+      el("td", { text: topic.cleanup_policy }),
+      el("td", { text: retention(topic.retention_ms) })));
+  }
+  return el("table", { class: "export-topics" }, el("thead", {}, head), body);
+}
+
+function section(title, ...content) {
+  return el("section", { class: "export-section" }, el("h3", { text: title }), ...content);
+}
+
+function renderPreview(target, preview) {
+  const warnings = preview.warnings.length
+    ? el("ul", { class: "export-warnings" }, ...preview.warnings.map((w) => el("li", { text: w.message })))
+    : el("p", { class: "panel-hint", text: "No warnings." });
+  const files = el("details", { class: "export-files" },
+    el("summary", { text: `${preview.files.length} files` }),
+    el("ul", {}, ...preview.files.map((f) => el("li", {}, el("code", { text: f.path })))));
+  const schemas = el("ul", { class: "export-schemas" }, ...preview.schemas.map((p) => el("li", {}, el("code", { text: p }))));
+  target.replaceChildren(
+    section(`Warnings (${preview.warnings.length})`, warnings),
+    section(`Topics (${preview.topics.length})`, topicsTable(preview.topics)),
+    section(`Schemas (${preview.schemas.length})`, schemas),
+    section("Files", files),
+  );
+}
+
+export function mountExportPanel(container, { boardId }) {
+  const base = `/api/boards/${encodeURIComponent(boardId)}`;
+  const form = buildForm();
+  const error = el("p", { class: "export-error", role: "alert", hidden: "" });
+  const download = el("a", { class: "button export-download", href: `${base}/export.zip`, download: "", text: "Download ZIP" });
+  const preview = el("div", { class: "export-preview", "aria-live": "polite" }, el("p", { class: "panel-hint", text: "Loading…" }));
+  container.replaceChildren(form, error, download, preview);
+
+  let latest = 0;
+  async function refresh(params) {
+    const ticket = ++latest;
+    const suffix = params && [...params].length ? `?${params}` : "";
+    let response, body;
+    try {
+      response = await fetch(`${base}/export/${suffix}`, { headers: { Accept: "application/json" } });
+      body = await response.json();
+    } catch (err) {
+      body = { error: { message: `The preview could not be loaded: ${err.message}` } };
+    }
+    if (ticket !== latest) return; // a newer request is on its way
+    if (!response || !response.ok) {
+      error.textContent = body?.error?.message || `The server answered ${response?.status}.`;
+      error.hidden = false;
+      download.setAttribute("aria-disabled", "true");
+      download.removeAttribute("href");
+      return;
+    }
+    error.hidden = true;
+    download.removeAttribute("aria-disabled");
+    download.href = `${base}/export.zip${suffix}`;
+    if (!params) fillForm(form, body.options);
+    renderPreview(preview, body);
+  }
+
+  let timer = null;
+  form.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => refresh(query(form)), 300);
+  });
+  form.addEventListener("submit", (event) => event.preventDefault());
+  refresh(null);
+  return { refresh: () => refresh(query(form)) };
+}
