@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.db.models import F
 
-from boards.models import Board, BoardEvent, Frame, Link, Note
+from boards.models import Board, BoardEvent, Frame, Link, Note, RelayPosition
 
 
 class BoardEventInline(admin.TabularInline):
@@ -54,3 +55,39 @@ class NoteAdmin(admin.ModelAdmin):
 
 admin.site.register(Frame)
 admin.site.register(Link)
+
+
+@admin.register(RelayPosition)
+class RelayPositionAdmin(admin.ModelAdmin):
+    """How far `relay_board_events` has published each board, and why it stopped if it did."""
+
+    list_display = ("board", "topic", "last_seq", "board_seq", "lag", "status", "error_count", "updated_at")
+    list_filter = ("topic",)
+    list_select_related = ("board",)
+    search_fields = ("board__name", "board__id", "topic")
+    readonly_fields = (
+        "board", "topic", "last_seq", "lag", "updated_at", "last_error", "last_error_at", "error_count",
+    )  # fmt: skip
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(behind=F("board__seq") - F("last_seq"))
+
+    @admin.display(description="board seq", ordering="board__seq")
+    def board_seq(self, obj: RelayPosition) -> int:
+        return obj.board.seq
+
+    @admin.display(description="lag (events)", ordering="behind")
+    def lag(self, obj: RelayPosition) -> int:
+        return obj.lag
+
+    @admin.display(description="status")
+    def status(self, obj: RelayPosition) -> str:
+        return f"failing: {obj.last_error}" if obj.last_error else "ok"
+
+    def has_add_permission(self, request):
+        # Positions are the relay's bookkeeping. Deleting one is allowed on purpose: the relay
+        # then publishes that board again from its first event.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

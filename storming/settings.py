@@ -162,3 +162,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- The board's event stream on Kafka (boards/relay.py, `manage.py relay_board_events`) ---
+# The topic every board's event log is published to, keyed by board id.
+STORMING_RELAY_TOPIC = os.environ.get("STORMING_RELAY_TOPIC", "storming.board-events")
+# Used only when the relay has to create the topic; -1 takes the cluster's default replication.
+STORMING_RELAY_PARTITIONS = env_int("STORMING_RELAY_PARTITIONS", 3)
+STORMING_RELAY_REPLICATION_FACTOR = env_int("STORMING_RELAY_REPLICATION_FACTOR", -1)
+# Events of one board sent per pass before the relay records its progress.
+STORMING_RELAY_BATCH_SIZE = env_int("STORMING_RELAY_BATCH_SIZE", 500)
