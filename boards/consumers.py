@@ -111,7 +111,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def on_hello(self, message: dict[str, Any]) -> None:
         if self.user is not None:
             raise BadFrame("bad_frame", "hello is sent once per connection.")
-        since, name = protocol.hello(message)
+        since, name, participant = protocol.hello(message)
         # The key may come in the URL (scripts) or in hello (the page: never in a URL, never logged).
         self.key = message.get("key") if isinstance(message.get("key"), str) else self.key
         _, self.role = await role_on_board(self.board_id, self.key)
@@ -122,6 +122,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return
         connection_id = uuid.uuid4().hex[:12]
+        # Without a participant id the connection is its own participant (undo within it works).
+        self.author = participant or f"connection-{connection_id}"
         self.user = {"id": connection_id, "name": name, "color": color_for(connection_id), "role": self.role}
         # Join the group before reading the board, so no event can fall between the two.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -149,7 +151,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.send_json(protocol.reject(op["op_id"], error))
             await self.count_abuse()
             return
-        request = OpRequest(op=op["op"], data=op["data"], op_id=op["op_id"], actor=self.user["name"])
+        request = OpRequest(
+            op=op["op"], data=op["data"], op_id=op["op_id"], actor=self.user["name"], role=self.role, author=self.author
+        )
         self.later(self.answer(writer_for(self.board_id).submit(request)))
 
     def later(self, coroutine: Any) -> None:

@@ -8,10 +8,11 @@ the management commands and the tests all come through here.
 
 from __future__ import annotations
 
+import copy
 import math
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 NOTE_KINDS = ("event", "command", "policy", "external_system", "actor", "read_model", "hotspot")
 FRAME_KINDS = ("aggregate", "bounded_context")
@@ -46,8 +47,48 @@ MIN_SIZE = 10.0
 MAX_SIZE = 20_000.0
 MAX_ELEMENTS = 20_000
 
+# Workshop phases: which kinds participants may add in each (the facilitator may add anything).
+PHASES: dict[str, tuple[str, ...] | None] = {
+    "free": None,
+    "exploration": ("event", "hotspot"),
+    "timeline": ("event", "hotspot"),
+    "commands": ("event", "hotspot", "command", "policy", "actor", "external_system", "read_model"),
+    "aggregates": ("event", "hotspot", "command", "policy", "actor", "external_system", "read_model", "aggregate"),
+    "contexts": NOTE_KINDS + FRAME_KINDS,
+}
+VOTABLE_KINDS = ("event", "hotspot")
+MAX_VOTES_PER_PERSON = 50
+MAX_TIMER_SECONDS = 4 * 3600
+MEMBERSHIP_KEYS = ("aggregate", "context")
+
 Element = dict[str, Any]
-Event = tuple[str, Element]
+
+
+class Event(NamedTuple):
+    """A fact the board records. `before` holds what it replaced (for undo); `derived` marks
+    events that follow from another one in the same op (a member moved along with its frame)."""
+
+    type: str
+    data: Element
+    before: Element | None = None
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends an op: their role, a stable participant id, and the time (for timers)."""
+
+    role: str = "editor"
+    author: str = ""
+    now: float = 0.0
+
+
+EDITOR = Actor()
+FACILITATOR = Actor(role="facilitator")
+
+
+def default_meta() -> Element:
+    return {"phase": "free", "locked": False, "votes_per_person": 5, "timer": None, "follow": False}
 
 
 class Rejection(Exception):
@@ -69,6 +110,9 @@ class BoardState:
     notes: dict[str, Element] = field(default_factory=dict)
     frames: dict[str, Element] = field(default_factory=dict)
     links: dict[str, Element] = field(default_factory=dict)
+    meta: Element = field(default_factory=default_meta)
+    # element id -> {participant: number of dots}
+    votes: dict[str, dict[str, int]] = field(default_factory=dict)
 
     def element(self, element_id: str) -> Element | None:
         return self.notes.get(element_id) or self.frames.get(element_id)
@@ -84,17 +128,26 @@ class BoardState:
             "notes": [dict(n) for n in self.notes.values()],
             "frames": [dict(f) for f in self.frames.values()],
             "links": [dict(link) for link in self.links.values()],
+            **{key: copy.deepcopy(value) for key, value in self.meta.items()},
+            "votes": {element: dict(voters) for element, voters in self.votes.items()},
         }
 
     @classmethod
     def from_snapshot(cls, snapshot: dict[str, Any]) -> BoardState:
+        meta = default_meta()
+        meta.update({key: snapshot[key] for key in meta if key in snapshot})
         return cls(
             name=snapshot.get("name", ""),
             seq=snapshot.get("seq", 0),
             notes={n["id"]: dict(n) for n in snapshot.get("notes", [])},
             frames={f["id"]: dict(f) for f in snapshot.get("frames", [])},
             links={link["id"]: dict(link) for link in snapshot.get("links", [])},
+            meta=meta,
+            votes={element: dict(voters) for element, voters in snapshot.get("votes", {}).items()},
         )
+
+    def copy(self) -> BoardState:
+        return BoardState.from_snapshot(copy.deepcopy(self.snapshot()))
 
 
 # --- applying events -------------------------------------------------------------------------
@@ -107,6 +160,9 @@ def evolve(state: BoardState, event_type: str, data: Element) -> None:
     if event_type == "board.renamed":
         state.name = data["name"]
         return
+    if event_type in _META_EVENTS:
+        _META_EVENTS[event_type](state, data)
+        return
     entity, _, verb = event_type.partition(".")
     collection: dict[str, Element] = getattr(state, _COLLECTIONS[entity])
     if verb == "created":
@@ -115,6 +171,26 @@ def evolve(state: BoardState, event_type: str, data: Element) -> None:
         collection[data["id"]].update(data)
     elif verb == "deleted":
         collection.pop(data["id"], None)
+        state.votes.pop(data["id"], None)
+
+
+def _voted(state: BoardState, data: Element, step: int) -> None:
+    voters = state.votes.setdefault(data["id"], {})
+    voters[data["voter"]] = voters.get(data["voter"], 0) + step
+    if voters[data["voter"]] <= 0:
+        del voters[data["voter"]]
+    if not voters:
+        del state.votes[data["id"]]
+
+
+_META_EVENTS = {
+    "board.configured": lambda state, data: state.meta.update(data),
+    "timer.started": lambda state, data: state.meta.update(timer=dict(data)),
+    "timer.stopped": lambda state, data: state.meta.update(timer=None),
+    "vote.cast": lambda state, data: _voted(state, data, +1),
+    "vote.retracted": lambda state, data: _voted(state, data, -1),
+    "votes.cleared": lambda state, data: state.votes.clear(),
+}
 
 
 # --- checking op data ------------------------------------------------------------------------
@@ -271,12 +347,29 @@ def _regroup(state: BoardState, regions: list[Element]) -> list[Event]:
 def _emit_changes(state: BoardState, events: list[Event], entity: str, element: Element, wanted: Element) -> None:
     changed = {key: value for key, value in wanted.items() if element.get(key) != value}
     if changed:
-        _emit(state, events, f"{entity}.updated", {"id": element["id"], **changed})
+        _emit(state, events, f"{entity}.updated", {"id": element["id"], **changed}, derived=True)
 
 
-def _emit(state: BoardState, events: list[Event], event_type: str, data: Element) -> None:
+def _before(state: BoardState, event_type: str, data: Element) -> Element | None:
+    """What an event replaces, so that it can be undone later."""
+    if event_type == "board.renamed":
+        return {"name": state.name}
+    if event_type == "board.configured":
+        return {key: state.meta.get(key) for key in data}
+    entity, _, verb = event_type.partition(".")
+    collection = getattr(state, _COLLECTIONS.get(entity, ""), None)
+    if collection is None or verb not in ("updated", "deleted"):
+        return None
+    element = collection[data["id"]]
+    if verb == "deleted":
+        return dict(element)
+    return {key: copy.deepcopy(element.get(key)) for key in data if key != "id"}
+
+
+def _emit(state: BoardState, events: list[Event], event_type: str, data: Element, derived: bool = False) -> None:
+    before = _before(state, event_type, data)
     evolve(state, event_type, data)
-    events.append((event_type, data))
+    events.append(Event(event_type, data, before, derived))
 
 
 # --- ops -------------------------------------------------------------------------------------
@@ -409,9 +502,16 @@ def _frame_update(state: BoardState, data: Element) -> list[Event]:
     _emit(state, events, "frame.updated", {"id": frame["id"], **changes})
     # Moving a frame carries what is in it, the way a physical frame would.
     for member in frames:
-        _emit(state, events, "frame.updated", {"id": member["id"], "x": member["x"] + dx, "y": member["y"] + dy})
+        moved = {"id": member["id"], "x": member["x"] + dx, "y": member["y"] + dy}
+        _emit(state, events, "frame.updated", moved, derived=True)
     for member in notes:
-        _emit(state, events, "note.updated", {"id": member["id"], "x": member["x"] + dx, "y": member["y"] + dy})
+        _emit(
+            state,
+            events,
+            "note.updated",
+            {"id": member["id"], "x": member["x"] + dx, "y": member["y"] + dy},
+            derived=True,
+        )
     if any(key in changes for key in ("x", "y", "w", "h")):
         if frame["kind"] == "aggregate":
             _emit_changes(state, events, "frame", frame, frame_membership(state, frame))
@@ -481,6 +581,89 @@ def _board_rename(state: BoardState, data: Element) -> list[Event]:
     return events
 
 
+def _board_configure(state: BoardState, data: Element) -> list[Event]:
+    data = _only(data, {"phase", "locked", "votes_per_person", "follow"}, "board.configure")
+    changes: Element = {}
+    if "phase" in data:
+        if data["phase"] not in PHASES:
+            raise Rejection("invalid", f"The phase is one of {', '.join(PHASES)}.")
+        changes["phase"] = data["phase"]
+    for key in ("locked", "follow"):
+        if key in data:
+            if not isinstance(data[key], bool):
+                raise Rejection("invalid", f"{key} must be true or false.")
+            changes[key] = data[key]
+    if "votes_per_person" in data:
+        votes = data["votes_per_person"]
+        if isinstance(votes, bool) or not isinstance(votes, int) or not 0 <= votes <= MAX_VOTES_PER_PERSON:
+            raise Rejection("invalid", f"Votes per person must be a whole number from 0 to {MAX_VOTES_PER_PERSON}.")
+        changes["votes_per_person"] = votes
+    changes = {key: value for key, value in changes.items() if state.meta.get(key) != value}
+    events: list[Event] = []
+    if changes:
+        _emit(state, events, "board.configured", changes)
+    return events
+
+
+def _timer_start(state: BoardState, data: Element, actor: Actor) -> list[Event]:
+    data = _only(data, {"seconds"}, "timer.start")
+    seconds = data.get("seconds")
+    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 0 < seconds <= MAX_TIMER_SECONDS:
+        raise Rejection("invalid", f"A timer runs for 1 to {MAX_TIMER_SECONDS} seconds.")
+    events: list[Event] = []
+    _emit(state, events, "timer.started", {"seconds": seconds, "ends_at": round(actor.now + seconds, 3)})
+    return events
+
+
+def _timer_stop(state: BoardState, data: Element) -> list[Event]:
+    _only(data, set(), "timer.stop")
+    events: list[Event] = []
+    if state.meta.get("timer"):
+        _emit(state, events, "timer.stopped", {})
+    return events
+
+
+def _voter(actor: Actor) -> str:
+    if not actor.author:
+        raise Rejection("invalid", "Voting needs to know who you are; reload the page and try again.")
+    return actor.author
+
+
+def _vote_cast(state: BoardState, data: Element, actor: Actor) -> list[Event]:
+    data = _only(data, {"id"}, "vote.cast")
+    note = _existing(state.notes, data, "sticky")
+    if note["kind"] not in VOTABLE_KINDS:
+        raise Rejection("invalid", "Dots go on events and hotspots.")
+    voter = _voter(actor)
+    used = sum(voters.get(voter, 0) for voters in state.votes.values())
+    if used >= state.meta["votes_per_person"]:
+        raise Rejection(
+            "conflict", f"You have used all {state.meta['votes_per_person']} of your dots; take one back first."
+        )
+    events: list[Event] = []
+    _emit(state, events, "vote.cast", {"id": note["id"], "voter": voter})
+    return events
+
+
+def _vote_retract(state: BoardState, data: Element, actor: Actor) -> list[Event]:
+    data = _only(data, {"id"}, "vote.retract")
+    element_id = _uuid(data.get("id"))
+    voter = _voter(actor)
+    if not state.votes.get(element_id, {}).get(voter):
+        raise Rejection("not_found", "You have no dot on that to take back.")
+    events: list[Event] = []
+    _emit(state, events, "vote.retracted", {"id": element_id, "voter": voter})
+    return events
+
+
+def _votes_clear(state: BoardState, data: Element) -> list[Event]:
+    _only(data, set(), "votes.clear")
+    events: list[Event] = []
+    if state.votes:
+        _emit(state, events, "votes.cleared", {})
+    return events
+
+
 HANDLERS = {
     "note.create": _note_create,
     "note.update": _note_update,
@@ -492,15 +675,156 @@ HANDLERS = {
     "link.update": _link_update,
     "link.delete": _link_delete,
     "board.rename": _board_rename,
+    "board.configure": _board_configure,
+    "timer.stop": _timer_stop,
+    "votes.clear": _votes_clear,
 }
+# Handlers that need to know who acts.
+ACTOR_HANDLERS = {
+    "timer.start": _timer_start,
+    "vote.cast": _vote_cast,
+    "vote.retract": _vote_retract,
+}
+FACILITATOR_OPS = ("board.configure", "timer.start", "timer.stop", "votes.clear")
+# Ops built from several others (see store.py), checked here like any op.
+COMPOUND_OPS = ("undo", "board.restore")
+KNOWN_OPS = (*HANDLERS, *ACTOR_HANDLERS, *COMPOUND_OPS)
 
 
-def decide(state: BoardState, op: str, data: Any) -> list[Event]:
+def _permit(state: BoardState, op: str, data: Any, actor: Actor) -> None:
+    """Roles, the lock and the workshop phase, enforced here and not only in the palette."""
+    if actor.role == "viewer":
+        raise Rejection("read_only", "This is a view-only link; ask the facilitator for the edit link.")
+    if actor.role == "facilitator":
+        return
+    if op in FACILITATOR_OPS:
+        raise Rejection("forbidden", "Only the facilitator can do that.")
+    if state.meta["locked"]:
+        raise Rejection("locked", "The facilitator has locked the board for now.")
+    allowed = PHASES[state.meta["phase"]]
+    if allowed is None or not isinstance(data, dict):
+        return
+    kind = data.get("kind")
+    if op in ("note.create", "note.update", "frame.create") and kind is not None and kind not in allowed:
+        phase = state.meta["phase"]
+        raise Rejection(
+            "phase",
+            f"The {phase} phase is for {', '.join(k.replace('_', ' ') for k in allowed)}; {kind.replace('_', ' ')} comes later.",
+        )
+
+
+def decide(state: BoardState, op: str, data: Any, actor: Actor = EDITOR) -> list[Event]:
     """Check `op` against `state`, apply its events to `state` and return them.
 
     A refused op raises Rejection before it changes anything.
     """
-    handler = HANDLERS.get(op)
-    if handler is None:
-        raise Rejection("unknown_op", f"Unknown op {str(op)[:40]!r}; known ops: {', '.join(HANDLERS)}.")
-    return handler(state, data)
+    if op not in HANDLERS and op not in ACTOR_HANDLERS:
+        raise Rejection("unknown_op", f"Unknown op {str(op)[:40]!r}; known ops: {', '.join(KNOWN_OPS)}.")
+    _permit(state, op, data, actor)
+    if op in ACTOR_HANDLERS:
+        return ACTOR_HANDLERS[op](state, data, actor)
+    return HANDLERS[op](state, data)
+
+
+def decide_all(state: BoardState, ops: list[tuple[str, Element]], actor: Actor) -> list[Event]:
+    """Several ops as one: all are applied, or none (the first refusal is raised)."""
+    trial = state.copy()
+    events: list[Event] = []
+    for op, data in ops:
+        events += decide(trial, op, data, actor)
+    state.__dict__.update(trial.__dict__)
+    return events
+
+
+# --- undo and restore ------------------------------------------------------------------------
+
+_NOUNS = {"note": "sticky", "frame": "frame", "link": "link"}
+
+
+def undo_ops(state: BoardState, recorded: list[Event]) -> list[tuple[str, Element]]:
+    """The ops that take back `recorded` (the events of one or more earlier ops, in seq order).
+
+    Refuses when someone else changed the same thing since: undo never overwrites their work.
+    """
+    ops: list[tuple[str, Element]] = []
+    for event in reversed(recorded):
+        if event.derived:
+            continue  # follows again from the primary change being undone
+        entity, _, verb = event.type.partition(".")
+        data, before = event.data, event.before or {}
+        if event.type == "board.renamed":
+            ops.append(("board.rename", {"name": before["name"]}))
+        elif event.type == "board.configured":
+            ops.append(("board.configure", before))
+        elif event.type == "vote.cast":
+            ops.append(("vote.retract", {"id": data["id"]}))
+        elif event.type == "vote.retracted":
+            ops.append(("vote.cast", {"id": data["id"]}))
+        elif entity not in _NOUNS:
+            continue  # timers and cleared votes are not taken back
+        elif verb == "created":
+            ops.append((f"{entity}.delete", {"id": data["id"]}))
+        elif verb == "deleted":
+            ops.append((f"{entity}.create", _creatable(entity, before)))
+        elif verb == "updated":
+            current = getattr(state, _COLLECTIONS[entity]).get(data["id"])
+            restored = {key: value for key, value in before.items() if key not in MEMBERSHIP_KEYS}
+            if current is not None and any(current.get(key) != data[key] for key in restored):
+                raise Rejection(
+                    "conflict", f"Someone changed this {_NOUNS[entity]} after you; undo would overwrite their change."
+                )
+            if restored:
+                ops.append((f"{entity}.update", {"id": data["id"], **restored}))
+    return ops
+
+
+def _creatable(entity: str, element: Element) -> Element:
+    if entity == "note":
+        keys = ("id", "kind", "text", "x", "y", "w", "h", "fields")
+    elif entity == "frame":
+        keys = ("id", "kind", "name", "x", "y", "w", "h")
+    else:
+        keys = ("id", "from", "to", "label")
+    return {key: element[key] for key in keys if key in element}
+
+
+def restore_ops(current: BoardState, target: BoardState) -> list[tuple[str, Element]]:
+    """The ops that bring `current` back to `target` (an earlier state), erasing nothing from the log."""
+    ops: list[tuple[str, Element]] = []
+    for link_id in current.links.keys() - target.links.keys():
+        ops.append(("link.delete", {"id": link_id}))
+    for note_id in current.notes.keys() - target.notes.keys():
+        ops.append(("note.delete", {"id": note_id}))
+    for frame_id in current.frames.keys() - target.frames.keys():
+        ops.append(("frame.delete", {"id": frame_id}))
+    for frames in (
+        [f for f in target.frames.values() if f["kind"] == "bounded_context"],
+        [f for f in target.frames.values() if f["kind"] == "aggregate"],
+    ):
+        ops += _restore_elements("frame", current.frames, frames)
+    ops += _restore_elements("note", current.notes, list(target.notes.values()))
+    ops += _restore_elements("link", current.links, list(target.links.values()))
+    if target.name and target.name != current.name:
+        ops.append(("board.rename", {"name": target.name}))
+    return ops
+
+
+def _restore_elements(entity: str, current: dict[str, Element], wanted: list[Element]) -> list[tuple[str, Element]]:
+    ops = []
+    for element in wanted:
+        plain = _creatable(entity, element)
+        existing = current.get(element["id"])
+        if existing is None:
+            ops.append((f"{entity}.create", plain))
+        elif entity == "link":
+            if existing["label"] != element["label"]:
+                ops.append(("link.update", {"id": element["id"], "label": element["label"]}))
+            if (existing["from"], existing["to"]) != (element["from"], element["to"]):
+                ops += [("link.delete", {"id": element["id"]}), ("link.create", plain)]
+        else:
+            # A frame's kind never changes; a sticky's may.
+            fixed = ("id", "kind") if entity == "frame" else ("id",)
+            changed = {k: v for k, v in plain.items() if k not in fixed and existing.get(k) != v}
+            if changed:
+                ops.append((f"{entity}.update", {"id": element["id"], **changed}))
+    return ops

@@ -28,6 +28,8 @@ class Board(models.Model):
     facilitator_key = models.CharField(max_length=64, default=new_token)
     edit_key = models.CharField(max_length=64, default=new_token)
     view_key = models.CharField(max_length=64, default=new_token)
+    # Workshop settings and dot votes, as the log leaves them (see domain.default_meta).
+    meta = models.JSONField(default=dict, blank=True)
     # The seq of the last event in the log; taken under a row lock to keep seq gap-free.
     seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -135,8 +137,14 @@ class BoardEvent(models.Model):
     type = models.CharField(max_length=40)
     data = models.JSONField()
     actor = models.CharField(max_length=100, blank=True, default="")
+    # A participant's stable id (the display name may change or repeat): whose undo this is.
+    author = models.CharField(max_length=64, blank=True, default="")
     op_id = models.CharField(max_length=64, blank=True, default="")
     at = models.DateTimeField()
+    # What the event replaced, and whether it only followed from another event of its op:
+    # enough to undo it without replaying the log. Never sent to clients.
+    before = models.JSONField(null=True, blank=True)
+    derived = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["board", "seq"]
@@ -145,6 +153,20 @@ class BoardEvent(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.type}"
+
+
+class BoardSnapshot(models.Model):
+    """The whole board after `seq`, kept every few hundred events so any past state rebuilds fast."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="snapshots")
+    seq = models.BigIntegerField()
+    state = models.JSONField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "seq"], name="snapshot_seq_per_board")]
+
+    def __str__(self) -> str:
+        return f"{self.board} @ {self.seq}"
 
 
 class RelayPosition(models.Model):

@@ -15,6 +15,8 @@ class Hello(TypedDict):
     type: Literal["hello"]
     since: int
     name: str
+    key: NotRequired[str]  # the link's key, when not in the URL
+    participant: NotRequired[str]  # a stable id the page keeps: whose undo, whose dots
 
 
 class Op(TypedDict):
@@ -157,14 +159,18 @@ def _coordinate(message: dict[str, Any], key: str) -> float:
     return max(-COORDINATE_LIMIT, min(COORDINATE_LIMIT, float(value)))
 
 
-def hello(message: dict[str, Any]) -> tuple[int, str]:
+def hello(message: dict[str, Any]) -> tuple[int, str, str]:
+    """since, display name and participant id (a stable id the page keeps, for undo and votes)."""
     since = message.get("since", 0)
     if isinstance(since, bool) or not isinstance(since, int) or since < 0:
         raise BadFrame("bad_frame", "since must be the last seq you applied, a whole number (0 for none).")
     name = message.get("name", "")
     if not isinstance(name, str):
         raise BadFrame("bad_frame", "name must be text.")
-    return since, " ".join(name.split())[:MAX_NAME] or "Guest"
+    participant = message.get("participant", "")
+    if not isinstance(participant, str) or len(participant) > MAX_OP_ID:
+        raise BadFrame("bad_frame", f"participant must be an id of at most {MAX_OP_ID} characters.")
+    return since, " ".join(name.split())[:MAX_NAME] or "Guest", participant
 
 
 def op(message: dict[str, Any]) -> Op:

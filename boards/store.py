@@ -9,6 +9,7 @@ cache is dropped, so memory never runs ahead of the database.
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -18,11 +19,25 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from boards.domain import BoardState, Rejection, decide, evolve
-from boards.models import Board, BoardEvent, Frame, Link, Note
+from boards.domain import (
+    Actor,
+    BoardState,
+    Event,
+    Rejection,
+    decide,
+    decide_all,
+    default_meta,
+    evolve,
+    restore_ops,
+    undo_ops,
+)
+from boards.models import Board, BoardEvent, BoardSnapshot, Frame, Link, Note
 
 # Past this many missed events a reconnecting client gets a snapshot instead of the events.
 CATCH_UP_LIMIT = 2000
+# A stored snapshot every this many events bounds the replay for a past state.
+SNAPSHOT_EVERY = 300
+MAX_UNDO_OPS = 500
 
 NOTE_COLUMNS = ("kind", "text", "x", "y", "w", "h", "fields", "aggregate", "context")
 FRAME_COLUMNS = ("kind", "name", "x", "y", "w", "h", "context")
@@ -34,6 +49,8 @@ class OpRequest:
     data: Any
     op_id: str = ""
     actor: str = ""
+    role: str = "editor"
+    author: str = ""
 
 
 @dataclass
@@ -91,7 +108,10 @@ def load_state(board: Board) -> BoardState:
             "uid", "source", "target", "label"
         )
     }
-    return BoardState(name=board.name, seq=board.seq, notes=notes, frames=frames, links=links)
+    meta = default_meta()
+    meta.update({key: value for key, value in board.meta.items() if key in meta})
+    votes = board.meta.get("votes", {})
+    return BoardState(name=board.name, seq=board.seq, notes=notes, frames=frames, links=links, meta=meta, votes=votes)
 
 
 def _current_state(board: Board) -> BoardState:
@@ -164,28 +184,41 @@ def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None)
         rows: list[BoardEvent] = []
         touched: dict[str, set[str]] = {"note": set(), "frame": set(), "link": set()}
         renamed = False
+        meta_changed = False
         for op in ops:
             if op.op_id in done:
                 results.append(OpResult(op.op_id, seq=done[op.op_id], duplicate=True))
                 continue
+            actor = Actor(role=op.role, author=op.author, now=time.time())
             try:
-                events = decide(state, op.op, op.data)
+                events = _decide(board, state, op, actor, rows)
             except Rejection as rejection:
                 results.append(OpResult(op.op_id, error=rejection.as_dict()))
                 continue
             result = OpResult(op.op_id, seq=state.seq)
-            for event_type, data in events:
+            for event in events:
                 state.seq += 1
                 row = BoardEvent(
-                    board=board, seq=state.seq, type=event_type, data=data, actor=op.actor[:100], op_id=op.op_id, at=now
+                    board=board,
+                    seq=state.seq,
+                    type=event.type,
+                    data=event.data,
+                    before=event.before,
+                    derived=event.derived,
+                    actor=op.actor[:100],
+                    author=op.author[:64],
+                    op_id=op.op_id,
+                    at=now,
                 )
                 rows.append(row)
                 result.events.append(event_frame(row))
-                entity = event_type.partition(".")[0]
-                if entity == "board":
+                entity = event.type.partition(".")[0]
+                if event.type == "board.renamed":
                     renamed = True
-                else:
-                    touched[entity].add(data["id"])
+                elif entity in touched:
+                    touched[entity].add(event.data["id"])
+                if entity in ("board", "timer", "vote", "votes") or entity == "note" and event.type == "note.deleted":
+                    meta_changed = True
             result.seq = state.seq
             if op.op_id:
                 done[op.op_id] = state.seq
@@ -193,13 +226,59 @@ def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None)
         if rows:
             BoardEvent.objects.bulk_create(rows)
             _write_projection(board, state, touched)
-            Board.objects.filter(pk=board.pk).update(
-                seq=state.seq, updated_at=now, **({"name": state.name} if renamed else {})
-            )
+            changes: dict[str, Any] = {"seq": state.seq, "updated_at": now}
+            if renamed:
+                changes["name"] = state.name
+            if meta_changed:
+                changes["meta"] = {**state.meta, "votes": state.votes}
+            Board.objects.filter(pk=board.pk).update(**changes)
+            if state.seq // SNAPSHOT_EVERY > board.seq // SNAPSHOT_EVERY:
+                BoardSnapshot.objects.create(board=board, seq=state.seq, state=state.snapshot())
             if publish is not None:
                 frames = [frame for result in results for frame in result.events]
                 transaction.on_commit(lambda: publish(frames))
     return results
+
+
+def _decide(board: Board, state: BoardState, op: OpRequest, actor: Actor, pending: list[BoardEvent]) -> list[Event]:
+    """Plain ops go straight to the rules; undo and restore first become the ops they stand for."""
+    if op.op == "undo":
+        return decide_all(state, undo_ops(state, _recorded(board, op, pending)), actor)
+    if op.op == "board.restore":
+        seq = op.data.get("seq") if isinstance(op.data, dict) else None
+        if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= state.seq:
+            raise Rejection("invalid", f"Restore needs a seq from 0 to {state.seq}.")
+        return decide_all(state, restore_ops(state, state_at(board, seq)), actor)
+    return decide(state, op.op, op.data, actor)
+
+
+def _recorded(board: Board, op: OpRequest, pending: list[BoardEvent]) -> list[Event]:
+    """The events of the ops that `op` undoes, which must be the same participant's."""
+    op_ids = op.data.get("op_ids") if isinstance(op.data, dict) else None
+    if not isinstance(op_ids, list) or not op_ids or len(op_ids) > MAX_UNDO_OPS:
+        raise Rejection("invalid", f'undo needs {{"op_ids": [...]}}: the ids of 1 to {MAX_UNDO_OPS} of your ops.')
+    wanted = {str(op_id) for op_id in op_ids}
+    rows = list(BoardEvent.objects.filter(board=board, op_id__in=wanted).order_by("seq"))
+    rows += [row for row in pending if row.op_id in wanted]
+    if not rows:
+        raise Rejection("not_found", "Nothing to undo: that change is not on this board.")
+    if not op.author or any(row.author != op.author for row in rows):
+        raise Rejection("forbidden", "Undo takes back your own changes only.")
+    return [Event(row.type, row.data, row.before, row.derived) for row in rows]
+
+
+def state_at(board: Board, seq: int) -> BoardState:
+    """The board as it was right after event `seq`: the nearest stored snapshot, then the log."""
+    base = BoardSnapshot.objects.filter(board=board, seq__lte=seq).order_by("-seq").first()
+    state = BoardState.from_snapshot(base.state) if base else BoardState()
+    events = BoardEvent.objects.filter(board=board, seq__gt=state.seq, seq__lte=seq).order_by("seq")
+    for event_type, data, event_seq in events.values_list("type", "data", "seq"):
+        evolve(state, event_type, data)
+        state.seq = event_seq
+    state.seq = seq
+    if not state.name:
+        state.name = board.name
+    return state
 
 
 def _write_projection(board: Board, state: BoardState, touched: dict[str, set[str]]) -> None:
@@ -243,9 +322,14 @@ def _upsert(model: type, board: Board, elements: list[dict], columns: tuple[str,
 # --- reads -----------------------------------------------------------------------------------
 
 
-def snapshot(board_id: str | uuid.UUID) -> dict[str, Any]:
-    """The board as the projection tables hold it (the HTTP API's and the export's view)."""
+def snapshot(board_id: str | uuid.UUID, at: int | None = None) -> dict[str, Any]:
+    """The board as the projection tables hold it (the HTTP API's and the export's view), or as
+    it was right after event `at`."""
     board = Board.objects.get(pk=board_id)
+    if at is not None:
+        if not 0 <= at <= board.seq:
+            raise Rejection("invalid", f"This board's history runs from seq 0 to {board.seq}.")
+        return state_at(board, at).snapshot(str(board.id))
     return load_state(board).snapshot(str(board.id))
 
 

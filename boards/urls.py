@@ -1,6 +1,7 @@
 from django.urls import path
 
 from boards import views
+from boards.export import views as export_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -9,15 +10,8 @@ urlpatterns = [
     path("api/boards/<uuid:board_id>/", views.board_api, name="board-api"),
     path("api/boards/<uuid:board_id>/ops/", views.ops_api, name="ops-api"),
     path("api/boards/<uuid:board_id>/checks/", views.checks_api, name="checks-api"),
+    path("api/boards/<uuid:board_id>/history/", views.history_api, name="history-api"),
     path("api/boards/<uuid:board_id>/links/", views.links_api, name="links-api"),
+    path("api/boards/<uuid:board_id>/export.zip", export_views.export_zip, name="export-zip"),
+    path("api/boards/<uuid:board_id>/export/", export_views.export_preview, name="export-preview"),
 ]
-
-try:  # TEMPORARY until boards/export/views.py lands
-    from boards.export import views as export_views
-
-    urlpatterns += [
-        path("api/boards/<uuid:board_id>/export.zip", export_views.export_zip, name="export-zip"),
-        path("api/boards/<uuid:board_id>/export/", export_views.export_preview, name="export-preview"),
-    ]
-except ImportError:
-    pass

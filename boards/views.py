@@ -143,10 +143,31 @@ def boards_api(request: HttpRequest) -> JsonResponse:
 
 @require_GET
 def board_api(request: HttpRequest, board_id: str) -> JsonResponse:
+    """The board now, or with ?at=<seq> as it was right after that event."""
+    at = request.GET.get("at")
     try:
-        return JsonResponse(store.snapshot(board_id))
+        if at is not None and not at.isdigit():
+            raise Rejection("invalid", "at must be a seq: a whole number from 0 to the board's seq.")
+        return JsonResponse(store.snapshot(board_id, at=int(at) if at is not None else None))
     except Board.DoesNotExist:
         return error(404, "not_found", "There is no board with this id.")
+    except Rejection as rejection:
+        return error(400, rejection.code, rejection.message)
+
+
+@require_GET
+def history_api(request: HttpRequest, board_id: str) -> JsonResponse:
+    """Who did what: the log, newest first, a page at a time (?before=<seq>&limit=<n>)."""
+    board = get_object_or_404(Board, pk=board_id)
+    before = request.GET.get("before", "")
+    limit = request.GET.get("limit", "100")
+    if not limit.isdigit() or not 1 <= int(limit) <= 1000 or (before and not before.isdigit()):
+        return error(400, "invalid", "before must be a seq and limit a whole number from 1 to 1000.")
+    events = board.events.order_by("-seq")
+    if before:
+        events = events.filter(seq__lt=int(before))
+    frames = [store.event_frame(event) for event in events[: int(limit)]]
+    return JsonResponse({"seq": board.seq, "events": frames})
 
 
 @require_GET
@@ -193,7 +214,9 @@ def ops_api(request: HttpRequest, board_id: str) -> JsonResponse:
             raise Rejection("invalid", "op_id must be a string of at most 64 characters.")
     except Rejection as rejection:
         return error(400, rejection.code, rejection.message)
-    request_op = store.OpRequest(op=body["op"], data=body.get("data", {}), op_id=op_id, actor="api")
+    request_op = store.OpRequest(
+        op=body["op"], data=body.get("data", {}), op_id=op_id, actor="api", role=role, author=f"api-{role}"
+    )
     [result] = store.apply_ops(board_id, [request_op], publish=partial(publish, str(board_id)))
     if not result.ok:
         status = {"not_found": 404, "conflict": 409}.get(result.error["code"], 400)

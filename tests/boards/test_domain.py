@@ -4,7 +4,13 @@ import uuid
 
 import pytest
 
-from boards.domain import BoardState, Rejection, decide
+from boards import domain
+from boards.domain import BoardState, Rejection
+
+
+def decide(*args, **kwargs):
+    """The events as (type, data) pairs: what clients receive."""
+    return [(event.type, event.data) for event in domain.decide(*args, **kwargs)]
 
 
 def new_id() -> str:
