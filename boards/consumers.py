@@ -103,6 +103,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
             presence_for(self.board_id, self.group).update(self.user["id"], cursor=protocol.cursor(message))
         elif kind == "preview":
             presence_for(self.board_id, self.group).update(self.user["id"], preview=protocol.preview(message))
+        elif kind == "viewport":
+            presence_for(self.board_id, self.group).update(self.user["id"], viewport=protocol.viewport(message))
         elif kind == "sync":
             await self.catch_up(protocol.sync(message))
         else:

@@ -38,7 +38,7 @@ class BoardPresence:
         self.last_roster = 0.0
 
     def join(self, user: dict[str, Any]) -> None:
-        self.users[user["id"]] = {**user, "cursor": None, "preview": None}
+        self.users[user["id"]] = {**user, "cursor": None, "preview": None, "viewport": None}
         # A newcomer needs everyone, so the next tick carries the whole local roster.
         self.dirty.update(self.users)
         self._ensure_ticking()

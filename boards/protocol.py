@@ -37,6 +37,15 @@ class Cursor(TypedDict):
     y: float
 
 
+class Viewport(TypedDict):
+    """Where someone is looking (the facilitator's, for "follow me")."""
+
+    type: Literal["viewport"]
+    x: float
+    y: float
+    zoom: float
+
+
 class Preview(TypedDict):
     type: Literal["preview"]
     id: str | None
@@ -200,6 +209,13 @@ def preview(message: dict[str, Any]) -> dict[str, Any] | None:
     if not isinstance(element, str) or len(element) > MAX_OP_ID:
         raise BadFrame("bad_frame", "preview needs the id of the element being dragged, or null.")
     return {"id": element, "x": _coordinate(message, "x"), "y": _coordinate(message, "y")}
+
+
+def viewport(message: dict[str, Any]) -> dict[str, float]:
+    zoom = message.get("zoom")
+    if isinstance(zoom, bool) or not isinstance(zoom, int | float) or not 0.01 <= zoom <= 100:
+        raise BadFrame("bad_frame", "zoom must be a number from 0.01 to 100.")
+    return {"x": _coordinate(message, "x"), "y": _coordinate(message, "y"), "zoom": float(zoom)}
 
 
 def dumps(message: dict[str, Any]) -> str:
