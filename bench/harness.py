@@ -1,0 +1,326 @@
+"""What every server benchmark shares: the machine it ran on, a database, real Daphne processes.
+
+The benchmarks start their own servers (never the one you may have running on port 8000) on a
+database of their own, which they drop at the end.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import random
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator, Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import psutil  # noqa: E402
+
+from tests.servers import DaphneServer, migrate, server_env  # noqa: E402
+
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+LAYERS = ("inmemory", "redis", "pubsub")
+
+
+# --- the machine -----------------------------------------------------------------------------
+
+
+def cpu_model() -> str:
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    return platform.processor() or platform.machine()
+
+
+def machine() -> dict[str, Any]:
+    """The figures a reader needs to compare a run with theirs."""
+    versions = {}
+    for package in ("Django", "channels", "daphne", "channels-redis", "redis", "websockets", "psycopg", "twisted"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (0.0, 0.0, 0.0)
+    return {
+        "cpu": cpu_model(),
+        "cores": os.cpu_count(),
+        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+        "os": platform.platform(),
+        "python": f"{platform.python_implementation()} {platform.python_version()}",
+        "sqlite": sqlite3.sqlite_version,
+        "versions": versions,
+        "load_before": [round(x, 2) for x in load],
+    }
+
+
+def print_machine(info: dict[str, Any] | None = None) -> None:
+    info = info or machine()
+    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['memory_gb']} GB, {info['os']}")
+    print(f"python:  {info['python']}, SQLite {info['sqlite']}")
+    print("versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print(f"load average before: {info['load_before']} (the machine may be shared: compare medians)")
+
+
+def service_versions(database: str, layer: str) -> str:
+    parts = []
+    if database == "postgres":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN) as conn:
+            parts.append("PostgreSQL " + conn.execute("SHOW server_version").fetchone()[0])
+    if layer != "inmemory":
+        import redis
+
+        parts.append("Redis " + redis.Redis.from_url(REDIS_URL).info("server")["redis_version"])
+    return ", ".join(parts)
+
+
+# --- figures ---------------------------------------------------------------------------------
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0..100) by the nearest-rank method; nan for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5)))
+    return ordered[rank - 1]
+
+
+def summary(values: Sequence[float]) -> dict[str, float]:
+    return {
+        "n": len(values),
+        "p50": percentile(values, 50),
+        "p95": percentile(values, 95),
+        "p99": percentile(values, 99),
+        "max": max(values) if values else float("nan"),
+        "mean": statistics.fmean(values) if values else float("nan"),
+    }
+
+
+def fmt_ms(stats: dict[str, float]) -> str:
+    return "p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f}  max {max:.1f} ms  (n={n})".format(**stats)
+
+
+class ProcessMeter:
+    """CPU seconds and resident memory of a set of processes between start() and stop()."""
+
+    def __init__(self, pids: Sequence[int]):
+        self.processes = [psutil.Process(pid) for pid in pids]
+        self.cpu_start: list[float] = []
+        self.started = 0.0
+
+    @staticmethod
+    def _cpu(process: psutil.Process) -> float:
+        try:
+            times = process.cpu_times()
+            return times.user + times.system
+        except psutil.NoSuchProcess:
+            return 0.0
+
+    def start(self) -> None:
+        self.started = time.monotonic()
+        self.cpu_start = [self._cpu(p) for p in self.processes]
+
+    def stop(self) -> dict[str, Any]:
+        wall = time.monotonic() - self.started
+        used = [self._cpu(p) - s for p, s in zip(self.processes, self.cpu_start, strict=True)]
+        return {
+            "cpu_percent": [round(100 * u / wall, 1) for u in used],
+            "rss_mb": [round(rss_mb(p.pid), 1) for p in self.processes],
+        }
+
+
+def rss_mb(pid: int) -> float:
+    try:
+        return psutil.Process(pid).memory_info().rss / 2**20
+    except psutil.NoSuchProcess:
+        return float("nan")
+
+
+def postgres_pids() -> list[int]:
+    return [p.pid for p in psutil.process_iter(["name"]) if p.info["name"] in ("postgres", "postmaster")]
+
+
+def redis_cpu_seconds() -> float:
+    import redis
+
+    info = redis.Redis.from_url(REDIS_URL).info("cpu")
+    return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+
+# --- database and servers --------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def bench_database(kind: str) -> Iterator[dict[str, str]]:
+    """A fresh database for one run: a temporary SQLite file, or a PostgreSQL database dropped after."""
+    if kind == "sqlite":
+        folder = tempfile.mkdtemp(prefix="storming-bench-")
+        try:
+            yield {"SQLITE_PATH": str(Path(folder) / "bench.sqlite3")}
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
+    if kind != "postgres":
+        raise ValueError(f"database is sqlite or postgres, not {kind!r}")
+    import psycopg
+
+    name = f"storming_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": f"{PG_SERVER}/{name}"}
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def layer_env(layer: str) -> dict[str, str]:
+    if layer == "inmemory":
+        return {}
+    if layer not in LAYERS:
+        raise ValueError(f"layer is one of {', '.join(LAYERS)}, not {layer!r}")
+    return {"REDIS_URL": REDIS_URL, "CHANNEL_LAYER": "pubsub" if layer == "pubsub" else "core"}
+
+
+@contextlib.contextmanager
+def running_servers(database: dict[str, str], layer: str, count: int = 1) -> Iterator[list[DaphneServer]]:
+    """`count` Daphne processes on one database; more than one needs a Redis layer to share boards."""
+    if count > 1 and layer == "inmemory":
+        raise ValueError("several processes share a board only through Redis: pick --layer redis or pubsub")
+    env = server_env(database, **layer_env(layer), LOG_LEVEL="WARNING")
+    migrate(env)
+    logs = Path(tempfile.mkdtemp(prefix="storming-bench-logs-"))
+    servers: list[DaphneServer] = []
+    try:
+        for i in range(count):
+            servers.append(DaphneServer(env, log_path=logs / f"daphne-{i}.log").start())
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+        for log in sorted(logs.glob("*.log")):
+            text = log.read_text(errors="replace")
+            if "Traceback" in text:
+                first = text.index("Traceback")
+                print(f"--- {log.name} had errors (the first) ---\n" + "\n".join(text[first:].splitlines()[:40]))
+        shutil.rmtree(logs, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def django_on(database: dict[str, str]) -> Iterator[None]:
+    """Django set up in this process on the benchmark's database (to build large boards fast)."""
+    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE")}
+    os.environ.pop("DATABASE_URL", None)
+    os.environ.pop("SQLITE_PATH", None)
+    os.environ.update(database)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "storming.settings"
+    import django
+
+    django.setup()
+    try:
+        yield
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def http_json(url: str, body: Any = None) -> Any:
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
+def create_empty_board(server: DaphneServer, name: str = "Bench") -> tuple[str, str]:
+    """A new board's id and its edit key (sockets need the key since boards have links)."""
+    links = http_json(f"{server.url}/api/boards/", {"name": name})
+    return links["id"], links["keys"]["editor"]
+
+
+KINDS = ("event",) * 8 + ("command",) * 5 + ("policy", "policy", "read_model", "read_model", "actor", "hotspot")
+SUBJECTS = ("Order", "Payment", "Cart", "Item", "Shipment", "Invoice", "Customer", "Stock", "Refund", "Coupon")
+
+
+def board_snapshot(stickies: int, seed: int = 7) -> dict[str, Any]:
+    """A workshop-like board: stickies in rows along a timeline, in a few contexts, with links."""
+    rng = random.Random(seed)
+    frames = []
+    columns = 50
+    rows = (stickies + columns - 1) // columns
+    for c in range(5):
+        frames.append(
+            {
+                "id": str(uuid.uuid4()),
+                "kind": "bounded_context",
+                "name": f"Context {c}",
+                "x": c * 10 * 200 - 20,
+                "y": -20,
+                "w": 10 * 200,
+                "h": rows * 140 + 40,
+            }
+        )
+    notes = []
+    for i in range(stickies):
+        kind = rng.choice(KINDS)
+        subject = rng.choice(SUBJECTS)
+        text = f"{subject} Placed {i}" if kind == "event" else f"Place {subject} {i}"
+        if kind == "policy":
+            text = f"Whenever {subject} Placed, then Notify {i}"
+        notes.append(
+            {
+                "id": str(uuid.uuid4()),
+                "kind": kind,
+                "text": text,
+                "x": (i % columns) * 200.0,
+                "y": (i // columns) * 140.0,
+                "fields": [{"name": "order_id", "type": "uuid", "required": True, "doc": ""}]
+                if kind in ("event", "command")
+                else [],
+            }
+        )
+    links = []
+    for _ in range(stickies // 2):
+        source, target = rng.choice(notes), rng.choice(notes)
+        links.append({"id": str(uuid.uuid4()), "from": source["id"], "to": target["id"], "label": ""})
+    return {"name": f"Bench {stickies}", "notes": notes, "frames": frames, "links": links}
+
+
+def create_large_board(database: dict[str, str], stickies: int) -> tuple[str, str]:
+    """A board of `stickies` notes written straight through the store (the same code the socket uses).
+
+    Answers the board's id and its edit key.
+    """
+    with django_on(database):
+        from boards import store
+
+        board = store.create_board(f"Bench {stickies}", board_snapshot(stickies))
+        store.forget_cached_states()
+        return str(board.id), board.edit_key
+
+
+def print_json_result(result: dict[str, Any], path: str | None) -> None:
+    if path:
+        Path(path).write_text(json.dumps(result, indent=2, default=str))
