@@ -66,7 +66,8 @@ function retention(ms) {
 }
 
 function topicsTable(topics) {
-  const head = el("tr", {}, ...["Topic", "Partitions", "Key", "Cleanup", "Retention"].map((t) => el("th", { scope: "col", text: t })));
+  const columns = [["Topic", "Topic"], ["Part.", "Partitions"], ["Key", "Record key"], ["Cleanup", "Cleanup policy"], ["Kept", "Retention"]];
+  const head = el("tr", {}, ...columns.map(([text, title]) => el("th", { scope: "col", title, text })));
   const body = el("tbody");
   for (const topic of topics) {
     const name = el("td", { class: "export-topic-name" }, el("code", { text: topic.name }));
