@@ -1,0 +1,30 @@
+"""Every page and API answer carries headers that keep user text from becoming code."""
+
+import pytest
+
+from boards.models import Board
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("path", ["/", "/api/boards/", "board", "api"])
+def test_responses_forbid_inline_scripts_framing_and_sniffing(client, path):
+    board = Board.objects.create(name="Checkout")
+    url = {"board": f"/b/{board.id}/", "api": f"/api/boards/{board.id}/"}.get(path, path)
+    response = client.get(url)
+    assert response.status_code == 200
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_the_board_page_has_no_inline_script_that_the_policy_would_block(client):
+    board = Board.objects.create(name="<script>alert(1)</script>")
+    html = client.get(f"/b/{board.id}/").content.decode()
+    assert "<script>alert(1)</script>" not in html
+    for tag in html.split("<script")[1:]:
+        opening = tag.split(">", 1)[0]
+        assert "src=" in opening or 'type="application/json"' in opening, opening
