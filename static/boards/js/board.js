@@ -1,6 +1,6 @@
 // The board page: wires state, socket, rendering, interactions and panels together.
 
-import { readConfig } from "./config.js";
+import { readConfig, takeBoardKey } from "./config.js";
 import { BoardState } from "./state.js";
 import { BoardSocket } from "./socket.js";
 import { Camera } from "./camera.js";
@@ -32,10 +32,12 @@ async function main() {
   selection.addEventListener("change", () => renderer.setSelection(selection.ids));
   state.addEventListener("change", () => selection.prune((id) => state.element(id) !== null));
 
+  const key = takeBoardKey(config.boardId);
+  config.key = key;
   const name = await askName($("name-dialog"));
   const socket = new BoardSocket(config.wsUrl, {
     boardId: config.boardId,
-    hello: () => ({ type: "hello", since: state.seq, name }),
+    hello: () => ({ type: "hello", since: state.seq, name, key }),
   });
   state.transport = (frame) => socket.sendOp(frame);
   // Changes made before a reload (offline, or not yet acked) are still owed to the server.
@@ -71,6 +73,9 @@ async function main() {
     switch (f.type) {
       case "welcome":
         presence.welcome(f.you);
+        config.role = f.you.role || "editor";
+        document.body.dataset.role = config.role;
+        state.readOnly = config.role === "viewer";
         break;
       case "snapshot":
         state.loadSnapshot(f.seq, f.board);
@@ -96,7 +101,8 @@ async function main() {
         presence.receive(f);
         break;
       case "error":
-        toast(f.message || "The server could not use a message.", { kind: "error" });
+        if (f.code === "forbidden" || f.code === "revoked" || f.code === "not_found") showDenied(f.message);
+        else toast(f.message || "The server could not use a message.", { kind: "error" });
         break;
       default:
         break;
@@ -105,6 +111,7 @@ async function main() {
   socket.addEventListener("status", (e) => {
     if (e.detail.status !== "connected") presence.disconnected();
   });
+  socket.addEventListener("denied", () => showDenied());
   state.addEventListener("reject", (e) => {
     const err = e.detail.error || {};
     toast(err.message || "The server refused a change.", { kind: "error", timeout: 6000 });
@@ -114,6 +121,12 @@ async function main() {
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
   window.storming = { state, socket, camera, selection, renderer };
+}
+
+function showDenied(message) {
+  const box = $("denied");
+  if (message) box.querySelector(".denied-message").textContent = message;
+  box.hidden = false;
 }
 
 main();

@@ -24,7 +24,8 @@ async function createBoard(body, button) {
     if (!response.ok) {
       throw new Error(data.error?.message || `The server answered ${response.status}.`);
     }
-    window.location.assign(data.url);
+    // Whoever creates a board is its facilitator; the share links come from the board page.
+    window.location.assign(data.facilitator_url || data.url);
   } catch (err) {
     errorBox.textContent = `Could not create the board: ${err.message}`;
     errorBox.hidden = false;

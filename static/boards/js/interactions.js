@@ -111,6 +111,10 @@ export class Interactions extends EventTarget {
   }
 
   grab(e, base, id) {
+    if (this.state.readOnly) {
+      this.selection.set([id]); // a viewer may look at a sticky's fields, not move it
+      return;
+    }
     let clickSelectsOnly = false;
     if (e.shiftKey) {
       this.selection.toggle(id);
@@ -334,8 +338,10 @@ export class Interactions extends EventTarget {
   }
 
   doubleClick(e) {
-    const target = e.target instanceof Element ? e.target : null;
-    if (this.editor || target?.closest(".handle")) return;
+    // With pointer capture on the viewport, a dblclick is aimed at the viewport itself;
+    // what the user double-clicked is what lies under the pointer.
+    const target = document.elementFromPoint(e.clientX, e.clientY);
+    if (this.state.readOnly || this.editor || target?.closest(".handle")) return;
     const note = target?.closest(".note");
     if (note) return this.editNote(note.dataset.id);
     const header = target?.closest(".frame-header");

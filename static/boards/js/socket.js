@@ -4,6 +4,7 @@
 // op_id, which the server uses to apply each op exactly once.
 
 const MAX_BACKOFF_MS = 10000;
+const DENIED = new Set([4403, 4404]); // the server's close codes for "forbidden" and "not found"
 
 export class BoardSocket extends EventTarget {
   constructor(url, { boardId, hello, storage = window.localStorage }) {
@@ -65,9 +66,16 @@ export class BoardSocket extends EventTarget {
       if (frame.type === "ack" || frame.type === "reject") this.removeFromOutbox(frame.op_id);
       this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
     });
-    ws.addEventListener("close", () => {
+    ws.addEventListener("close", (e) => {
       if (this.ws !== ws) return;
       this.ws = null;
+      if (DENIED.has(e.code)) {
+        // A wrong or revoked link, or no such board: retrying cannot help.
+        this.stopped = true;
+        this.setStatus("offline");
+        this.dispatchEvent(new CustomEvent("denied", { detail: { code: e.code } }));
+        return;
+      }
       this.scheduleReconnect();
     });
   }
@@ -84,6 +92,7 @@ export class BoardSocket extends EventTarget {
   }
 
   reconnectNow() {
+    if (this.stopped) return;
     if (this.ws && this.ws.readyState <= WebSocket.OPEN) return;
     this.attempts = 0;
     this.connect();

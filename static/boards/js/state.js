@@ -218,10 +218,17 @@ export class BoardState extends EventTarget {
     this.pending = []; // {op_id, op, data, ackSeq}
     this.held = new Map(); // seq -> event frame that arrived ahead of a gap
     this.transport = null; // set by the page: sends an op frame (socket.sendOp)
+    this.readOnly = false; // a view-only link: the server would refuse every op
   }
 
   // Every change the user makes goes through here; undo/redo will hook in at this point.
   submit(op, data) {
+    if (this.readOnly) {
+      this.dispatchEvent(new CustomEvent("reject", {
+        detail: { op: { op, data }, error: { code: "read_only", message: "This is a view-only link: ask the facilitator for the edit link." } },
+      }));
+      return null;
+    }
     const frame = { type: "op", op_id: newId(), op, data };
     this.addPending(frame);
     if (this.transport) this.transport(frame);

@@ -73,6 +73,7 @@ export function mountPalette(palette, interactions, viewport) {
 // source (drop where the pointer is).
 function dragToPlace(b, kind, interactions, viewport) {
   let drag = null;
+  let draggedAt = 0;
   b.addEventListener("pointerdown", (e) => {
     if (e.button !== 0) return;
     b.setPointerCapture(e.pointerId);
@@ -101,15 +102,13 @@ function dragToPlace(b, kind, interactions, viewport) {
     if (e.clientX >= r.left && e.clientX <= r.right && e.clientY >= r.top && e.clientY <= r.bottom) {
       interactions.placeAtScreen(kind, e.clientX, e.clientY);
     }
-    b.dataset.dragged = "1";
+    draggedAt = Date.now();
   };
   b.addEventListener("pointerup", (e) => end(e, false));
   b.addEventListener("pointercancel", (e) => end(e, true));
   b.addEventListener("click", () => {
-    if (b.dataset.dragged) {
-      delete b.dataset.dragged;
-      return;
-    }
+    // The click that ends a drag is not a second request to place one.
+    if (Date.now() - draggedAt < 400) return;
     interactions.placeAtCentre(kind);
   });
 }
@@ -146,7 +145,7 @@ export function mountTopBar({ state, camera, interactions, config, helpDialog })
     if (e.key === "Enter" && !title.querySelector("input")) renameBoard(title, state, showName);
   });
 
-  document.getElementById("share-button").addEventListener("click", () => copyLink());
+  mountShare(config);
   document.getElementById("help-button").addEventListener("click", () => helpDialog.showModal());
   document.getElementById("export-button").addEventListener("click", () => toggleExport(config));
   document.querySelector("[data-close-export]").addEventListener("click", () => toggleExport(config));
@@ -189,15 +188,67 @@ function renameBoard(title, state, showName) {
   input.addEventListener("blur", () => commit(true));
 }
 
-async function copyLink() {
-  const url = window.location.href.split("#")[0];
-  try {
-    await navigator.clipboard.writeText(url);
-    toast("Link copied. Anyone with it can join this board.");
-  } catch {
-    // No clipboard API outside secure contexts: show the link to copy by hand.
-    window.prompt("Copy this link to share the board:", url);
+// The share dialog shows the links this person's key may hand out (edit and view-only),
+// fetched from the server, which alone knows the keys of the other roles.
+function mountShare(config) {
+  const dialog = document.getElementById("share-dialog");
+  const editUrl = document.getElementById("share-edit-url");
+  const viewUrl = document.getElementById("share-view-url");
+  const note = document.getElementById("share-facilitator-note");
+
+  const fill = (links) => {
+    const canEdit = links.role !== "viewer";
+    editUrl.value = canEdit ? links.url : "";
+    editUrl.closest(".share-row").hidden = !canEdit;
+    editUrl.closest(".share-row").previousElementSibling.hidden = !canEdit;
+    viewUrl.value = links.view_url || "";
+    note.hidden = links.role !== "facilitator";
+  };
+
+  const load = async (method = "GET") => {
+    const response = await fetch(`/api/boards/${config.boardId}/links/`, {
+      method,
+      headers: { Authorization: `Bearer ${config.key || ""}`, "Content-Type": "application/json" },
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error?.message || `The server answered ${response.status}.`);
+    return data;
+  };
+
+  document.getElementById("share-button").addEventListener("click", async () => {
+    try {
+      fill(await load());
+      dialog.showModal();
+      (editUrl.value ? editUrl : viewUrl).select();
+    } catch (err) {
+      toast(`Could not get the share links: ${err.message}`, { kind: "error" });
+    }
+  });
+
+  for (const b of dialog.querySelectorAll("[data-copy]")) {
+    b.addEventListener("click", async () => {
+      const input = document.getElementById(b.dataset.copy);
+      try {
+        await navigator.clipboard.writeText(input.value);
+      } catch {
+        // No clipboard API outside secure contexts: fall back to the selection.
+        input.select();
+        document.execCommand("copy");
+      }
+      toast("Link copied.");
+    });
   }
+
+  document.getElementById("share-rotate").addEventListener("click", async () => {
+    try {
+      const links = await load("POST");
+      // This page's own (facilitator) key is unchanged, so it stays connected.
+      fill(links);
+      toast("New links made; the old ones no longer work.");
+    } catch (err) {
+      toast(`Could not replace the links: ${err.message}`, { kind: "error" });
+    }
+  });
 }
 
 let exportMounted = false;

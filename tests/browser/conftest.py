@@ -1,0 +1,304 @@
+"""Browser tests drive the real page in Chromium against a real Daphne process.
+
+The server runs as a subprocess on a free loopback port with its own SQLite file, so these
+tests never touch pytest-django's test database: they talk HTTP and WebSocket like a user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives the real page in Chromium (Playwright)")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A Daphne process serving Storming; stop() and start() again keep its port and data."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = workdir / "daphne.log"
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
+        }
+        self.env.update(
+            {
+                "SQLITE_PATH": str(workdir / "board.sqlite3"),
+                "DEBUG": "true",
+                "SERVE_STATIC": "true",
+                "DJANGO_SETTINGS_MODULE": "storming.settings",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        self.process: subprocess.Popen | None = None
+
+    def migrate(self) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            timeout=120,
+        )
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "storming.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Daphne exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
+                    if response.status == 200:
+                        return
+            except (urllib.error.URLError, ConnectionError, OSError):
+                time.sleep(0.2)
+        raise RuntimeError(f"Daphne did not answer within 30 s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+        self.process = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    # --- HTTP helpers the tests use to set up and to check what the server holds ---
+
+    def request(self, method: str, path: str, body: Any = None, key: str | None = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        if key:
+            req.add_header("Authorization", f"Bearer {key}")
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return json.loads(response.read())
+
+    def create_board(self, name: str = "Workshop", example: str | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"name": name}
+        if example:
+            body["example"] = example
+        return self.request("POST", "/api/boards/", body)
+
+    def snapshot(self, board_id: str) -> dict[str, Any]:
+        return self.request("GET", f"/api/boards/{board_id}/")
+
+    def op(self, board: dict[str, Any], op: str, data: dict[str, Any]) -> Any:
+        """Apply an op over HTTP with the board's facilitator key, as a script would."""
+        body = {"op_id": str(uuid.uuid4()), "op": op, "data": data}
+        return self.request("POST", f"/api/boards/{board['id']}/ops/", body, key=board["keys"]["facilitator"])
+
+    def add_note(self, board: dict[str, Any], kind: str, text: str, x: float, y: float, **size: float) -> str:
+        note_id = str(uuid.uuid4())
+        w, h = size.get("w", 160), size.get("h", 110)
+        self.op(board, "note.create", {"id": note_id, "kind": kind, "text": text, "x": x, "y": y, "w": w, "h": h})
+        return note_id
+
+    def add_frame(self, board: dict[str, Any], kind: str, name: str, x: float, y: float, w: float, h: float) -> str:
+        frame_id = str(uuid.uuid4())
+        self.op(board, "frame.create", {"id": frame_id, "kind": kind, "name": name, "x": x, "y": y, "w": w, "h": h})
+        return frame_id
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    srv = Server(tmp_path_factory.mktemp("storming-server"))
+    srv.migrate()
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+@pytest.fixture
+def app_server(server: Server) -> Iterator[Server]:
+    """The server, restarted afterwards if a test left it stopped."""
+    yield server
+    if server.process is None:
+        server.start()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class BoardPage:
+    """One person's browser tab on a board, with the gestures the tests repeat."""
+
+    def __init__(self, page: Any, board: dict[str, Any]) -> None:
+        self.page = page
+        self.board = board
+
+    def wait_until_loaded(self) -> None:
+        self.page.wait_for_selector("body[data-loaded]")
+        self.page.wait_for_selector('#connection-state[data-state="connected"]')
+
+    def reload(self) -> None:
+        self.page.reload()
+        self.wait_until_loaded()
+
+    def note(self, note_id: str) -> Any:
+        return self.page.locator(f'.note[data-id="{note_id}"]')
+
+    def frame(self, frame_id: str) -> Any:
+        return self.page.locator(f'.frame[data-id="{frame_id}"]')
+
+    def note_id_with_text(self, text: str) -> str:
+        note = self.page.locator(".note", has=self.page.locator(".note-text", has_text=text))
+        note.first.wait_for()
+        return note.first.get_attribute("data-id")
+
+    def add_note(self, kind: str, text: str) -> str:
+        """Click the palette, type the text in place, press Enter; returns the new note's id."""
+        self.page.locator(f'.palette-item[data-kind="{kind}"]').click()
+        editor = self.page.locator(".note-editor")
+        editor.wait_for()
+        note_id = self.page.locator(".note.editing").get_attribute("data-id")
+        self.page.keyboard.type(text)
+        self.page.keyboard.press("Enter")
+        editor.wait_for(state="detached")
+        return note_id
+
+    def centre(self, locator: Any) -> tuple[float, float]:
+        box = locator.bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float], shift: bool = False) -> None:
+        mouse = self.page.mouse
+        mouse.move(*start)
+        if shift:
+            self.page.keyboard.down("Shift")
+        mouse.down()
+        mouse.move((start[0] + end[0]) / 2, (start[1] + end[1]) / 2, steps=5)
+        mouse.move(*end, steps=5)
+        mouse.up()
+        if shift:
+            self.page.keyboard.up("Shift")
+
+    def drag_by(self, locator: Any, dx: float, dy: float) -> None:
+        x, y = self.centre(locator)
+        self.drag((x, y), (x + dx, y + dy))
+
+    def draw_frame(self, kind: str, start: tuple[float, float], end: tuple[float, float], name: str) -> str:
+        self.page.locator(f'.tool[data-tool="{kind}"]').click()
+        self.drag(start, end)
+        editor = self.page.locator(".frame-name-editor")
+        editor.wait_for()
+        frame_id = self.page.locator(".frame.editing").get_attribute("data-id")
+        self.page.keyboard.type(name)
+        self.page.keyboard.press("Enter")
+        editor.wait_for(state="detached")
+        return frame_id
+
+    def transform(self, locator: Any) -> str:
+        return locator.evaluate("el => el.style.transform")
+
+    def settled(self) -> None:
+        """Wait until every change this page made is acked by the server."""
+        self.page.wait_for_selector('#connection-state[data-state="connected"][data-waiting="0"]')
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[Any]:
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def open_board(
+    request: pytest.FixtureRequest, browser: Any, app_server: Server, tmp_path: Path
+) -> Iterator[Callable[..., BoardPage]]:
+    """open_board(board, name) -> a tab of a new browser context (its own person) on the board."""
+    contexts = []
+
+    def open_(board: dict[str, Any], name: str | None = "Ana", viewport: dict | None = None) -> BoardPage:
+        context = browser.new_context(viewport=viewport or {"width": 1280, "height": 800})
+        context.set_default_timeout(15000)
+        if name is not None:
+            # The page asks a first-time visitor for a name; these people have been here before.
+            context.add_init_script(f"localStorage.setItem('storming:name', {json.dumps(name)})")
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(board["url"])
+        tab = BoardPage(page, board)
+        if name is not None:
+            tab.wait_until_loaded()
+        return tab
+
+    yield open_
+    failed = getattr(request.node, "report_call", None) is not None and request.node.report_call.failed
+    for i, context in enumerate(contexts):
+        if failed:
+            # What each person saw when the test failed, to look at rather than guess.
+            for j, page in enumerate(context.pages):
+                path = tmp_path / f"failure-{i}-{j}.png"
+                page.screenshot(path=path)
+                print(f"screenshot: {path}")
+        context.close()
