@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.conftest import free_port, need, reachable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +26,42 @@ def server_env(database: dict[str, str], **extra: str) -> dict[str, str]:
     env.update(extra)
     env.setdefault("PYTHONUNBUFFERED", "1")
     return env
+
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@contextmanager
+def shared_database(folder: Path) -> Iterator[dict[str, str]]:
+    """Settings for a database that server processes share: a fresh PostgreSQL database when the
+    suite runs on PostgreSQL (DATABASE_URL), else a SQLite file in `folder`."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        yield {"SQLITE_PATH": str(folder / "board.sqlite3")}
+        return
+    import psycopg
+
+    need("PostgreSQL", reachable(PG_ADMIN, 5432))
+    name = f"storming_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
+    finally:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def create_board(server_url: str, name: str = "Workshop", **extra) -> dict:
+    """POST /api/boards/ on a running server; the answer holds the id, links and keys."""
+    body = json.dumps({"name": name, **extra}).encode()
+    request = urllib.request.Request(f"{server_url}/api/boards/", data=body, headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
 
 
 def migrate(env: dict[str, str]) -> None:

@@ -4,34 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 
-import psycopg
 import pytest
 import websockets
 
-from tests.conftest import need, reachable
-from tests.servers import DaphneServer, migrate, server_env
+from tests.servers import DaphneServer, migrate, server_env, shared_database
+from tests.servers import create_board as servers_create_board
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
-
-
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
-    """A database the server processes share: PostgreSQL when the suite runs on it, else a file."""
-    if os.environ.get("DATABASE_URL", "").startswith("postgres"):
-        need("PostgreSQL", reachable(PG_ADMIN, 5432))
-        name = f"storming_scale_{uuid.uuid4().hex[:8]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        yield {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    else:
-        yield {"SQLITE_PATH": str(tmp_path_factory.mktemp("scale") / "board.sqlite3")}
+    with shared_database(tmp_path_factory.mktemp("scale")) as settings:
+        yield settings
 
 
 @pytest.fixture(scope="module")
@@ -46,16 +32,7 @@ def servers(database, redis_url, tmp_path_factory):
 
 
 async def create_board(server: DaphneServer) -> dict:
-    def post() -> dict:
-        import urllib.request
-
-        request = urllib.request.Request(
-            f"{server.url}/api/boards/", data=b'{"name": "Scale"}', headers={"Content-Type": "application/json"}
-        )
-        with urllib.request.urlopen(request) as response:
-            return json.load(response)
-
-    return await asyncio.to_thread(post)
+    return await asyncio.to_thread(servers_create_board, server.url, "Scale")
 
 
 class Participant:
