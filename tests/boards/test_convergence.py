@@ -125,7 +125,12 @@ class ScriptedClient:
         point = {"x": rng.uniform(0, 2000), "y": rng.uniform(0, 1200)}
         if roll < 0.3 or not notes:
             kind = rng.choice(["event", "command", "policy", "hotspot"])
-            return "note.create", {"id": str(uuid.uuid4()), "kind": kind, "text": f"{self.name} {rng.random():.3f}", **point}
+            return "note.create", {
+                "id": str(uuid.uuid4()),
+                "kind": kind,
+                "text": f"{self.name} {rng.random():.3f}",
+                **point,
+            }
         if roll < 0.5:
             return "note.update", {"id": rng.choice(notes), **point}
         if roll < 0.62:
@@ -180,7 +185,9 @@ async def test_every_client_converges_on_the_database_through_crashes(cluster, s
     board = await asyncio.to_thread(create_board, cluster[0].url, f"Convergence {seed}")
     key = board["keys"]["editor"]
     clients = [
-        ScriptedClient(f"P{i}", f"{cluster[i % 2].ws_url}/ws/boards/{board['id']}/?key={key}", random.Random(rng.random()))
+        ScriptedClient(
+            f"P{i}", f"{cluster[i % 2].ws_url}/ws/boards/{board['id']}/?key={key}", random.Random(rng.random())
+        )
         for i in range(4)
     ]
     for client in clients:
