@@ -44,6 +44,7 @@ class ScriptedClient:
         self.sent: dict[str, str] = {}
         self.acked: dict[str, int] = {}
         self.rejected: dict[str, str] = {}
+        self.refused_for_now = 0
         self.socket = None
         self.online = asyncio.Event()
         self.stopping = False
@@ -87,9 +88,17 @@ class ScriptedClient:
             self.acked[frame["op_id"]] = frame["seq"]
         elif kind == "reject":
             if frame["error"]["code"] in ("unavailable", "rate_limited"):
-                return  # not applied: stays in the outbox and goes again on the next connection
+                # Not applied: it stays in the outbox and goes again shortly, as the page does.
+                self.refused_for_now += 1
+                asyncio.get_running_loop().call_later(0.5, self.resend, frame["op_id"])
+                return
             self.outbox.pop(frame["op_id"], None)
             self.rejected[frame["op_id"]] = frame["error"]["code"]
+
+    def resend(self, op_id: str) -> None:
+        op = self.outbox.get(op_id)
+        if op is not None and self.socket is not None and self.online.is_set():
+            asyncio.ensure_future(self.socket.send(json.dumps(op)))
 
     async def event(self, frame: dict) -> None:
         if frame["seq"] <= self.seq:

@@ -1,0 +1,112 @@
+"""The database goes away for a moment: ops are refused as `unavailable`, resent, never half-applied."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import uuid
+
+import psycopg
+import pytest
+
+from tests.boards.test_convergence import ScriptedClient, comparable, wait_until
+from tests.conftest import free_port, need, reachable
+from tests.servers import PG_ADMIN, DaphneServer, create_board, get_json, migrate, server_env
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+
+class CuttableLink:
+    """A TCP relay to PostgreSQL that the test can cut (new and open connections fail) and mend."""
+
+    def __init__(self, target_port: int = 5432):
+        self.port = free_port()
+        self.target_port = target_port
+        self.cut = False
+        self.pipes: set[asyncio.StreamWriter] = set()
+        self.server = None
+
+    async def start(self) -> None:
+        self.server = await asyncio.start_server(self.accept, "127.0.0.1", self.port)
+
+    async def accept(self, reader, writer) -> None:
+        if self.cut:
+            writer.close()
+            return
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        self.pipes |= {writer, upstream_writer}
+        await asyncio.gather(self.pump(reader, upstream_writer), self.pump(upstream_reader, writer))
+
+    async def pump(self, reader, writer) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+            self.pipes.discard(writer)
+
+    def sever(self) -> None:
+        self.cut = True
+        for writer in list(self.pipes):
+            writer.close()
+
+    def mend(self) -> None:
+        self.cut = False
+
+    async def stop(self) -> None:
+        self.sever()
+        self.server.close()
+
+
+@pytest.fixture
+def database():
+    need("PostgreSQL", reachable(PG_ADMIN, 5432))
+    name = f"storming_outage_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def test_ops_during_a_database_outage_are_refused_then_resent_and_stored_once(database, tmp_path):
+    link = CuttableLink()
+    await link.start()
+    env = server_env({"DATABASE_URL": f"postgres://postgres@127.0.0.1:{link.port}/{database}"})
+    await asyncio.to_thread(migrate, env)
+    server = await asyncio.to_thread(DaphneServer(env, log_path=tmp_path / "daphne.log").start)
+    try:
+        board = await asyncio.to_thread(create_board, server.url, "Outage")
+        url = f"{server.ws_url}/ws/boards/{board['id']}/?key={board['keys']['editor']}"
+        clients = [ScriptedClient(f"P{i}", url, random.Random(i)) for i in range(2)]
+        for client in clients:
+            client.start()
+        await wait_until(lambda: all(c.online.is_set() for c in clients), 20, "every client to join")
+        rng = random.Random(3)
+        for step in range(60):
+            client = rng.choice(clients)
+            await client.send_op(*client.random_op())
+            if step == 20:
+                link.sever()
+            if step == 40:
+                link.mend()
+            await asyncio.sleep(0.02)
+        await wait_until(lambda: all(not c.outbox for c in clients), 60, "every op to be stored")
+        assert sum(c.refused_for_now for c in clients) > 0, "the outage should have refused some ops"
+        final = await asyncio.to_thread(get_json, f"{server.url}/api/boards/{board['id']}/")
+        await wait_until(lambda: all(c.seq == final["seq"] for c in clients), 30, "every client to catch up")
+        log = (await asyncio.to_thread(get_json, f"{server.url}/api/boards/{board['id']}/history/?limit=1000"))[
+            "events"
+        ]
+        assert final["seq"] == len(log)
+        created = [e["data"]["id"] for e in log if e["event"] == "note.created"]
+        assert len(created) == len(set(created)), "an op was applied twice"
+        for client in clients:
+            assert comparable(client.state.snapshot()) == comparable(final), client.name
+            await client.stop()
+    finally:
+        await asyncio.to_thread(server.stop)
+        await link.stop()
