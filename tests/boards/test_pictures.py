@@ -242,3 +242,47 @@ def test_the_svg_endpoint_draws_the_board_or_the_selection(client):
 def test_the_svg_of_a_missing_board_is_a_404(client):
     response = client.get("/api/boards/5d0c4d1e-0000-4000-8000-000000000000/board.svg")
     assert response.status_code == 404
+
+
+# --- the browser's PNG -----------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.mark.browser
+def test_the_page_downloads_the_board_as_a_png_at_twice_the_size(tmp_path):
+    from tests.conftest import need
+
+    need("Chromium", Path(CHROMIUM).exists())
+    playwright = pytest.importorskip("playwright.sync_api")
+    svg = board_svg(example())
+    root = parse(svg)
+    asked: list[str] = []
+
+    def serve_svg(route):
+        asked.append(route.request.url)
+        headers = {"Content-Type": "image/svg+xml", "Content-Disposition": 'inline; filename="checkout.svg"'}
+        route.fulfill(status=200, body=svg, headers=headers)
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        page = browser.new_page(accept_downloads=True)
+        page.route("http://app.test/", lambda r: r.fulfill(body="<!doctype html><title>board</title>"))
+        script = ROOT / "static" / "boards" / "js" / "picture.js"
+        page.route("http://app.test/picture.js", lambda r: r.fulfill(path=script, content_type="text/javascript"))
+        page.route("http://app.test/api/boards/*/board.svg*", serve_svg)
+        page.goto("http://app.test/")
+        with page.expect_download() as download:
+            page.evaluate("import('/picture.js').then((m) => m.downloadPng('b1', ['n1', 'n2']))")
+        png = tmp_path / "board.png"
+        download.value.save_as(png)
+        filename = download.value.suggested_filename
+        browser.close()
+
+    assert filename == "checkout.png"
+    assert asked == ["http://app.test/api/boards/b1/board.svg?ids=n1,n2"]
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == (round(float(root.get("width")) * 2), round(float(root.get("height")) * 2))
