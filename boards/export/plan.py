@@ -446,6 +446,12 @@ class _Planner:
                 "Compaction keeps only the latest event of each aggregate; consumers that"
                 " replay a topic will miss the history.",
             )
+        if o.value_format == "avro":
+            self.warn(
+                "avro_codegen",
+                "With Avro, asyncapi.yaml describes Avro payloads (schemas/avro), but the"
+                " generated Python code still sends JSON; switch its encoding before production.",
+            )
         topics: list[TopicPlan] = []
 
         def new_topic(name: str, context: ContextSpec, **extra: object) -> TopicPlan:

@@ -138,3 +138,8 @@ def test_the_package_name_follows_the_board_name():
     assert parse_options({}, "Checkout (example)").package_name == "checkout_example"
     assert parse_options({}, "注文").package_name == parse_options({}, "注文").package_name
     assert parse_options({}, "Test").package_name == "test_events"
+
+
+def test_choosing_avro_says_what_the_generated_code_does_not_do_yet():
+    plan = plan_export(CHECKOUT, parse_options({"value_format": "avro"}))
+    assert "avro_codegen" in {w.code for w in plan.warnings}
