@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -289,3 +290,40 @@ def test_every_sticky_kind_is_in_the_palette_with_a_label_and_the_help_lists_sho
     ana.page.keyboard.press("?")
     expect(ana.page.locator("#help-dialog")).to_be_visible()
     expect(ana.page.locator("#help-dialog")).to_contain_text("Copy, paste, duplicate")
+
+
+def test_resizing_a_sticky_and_a_frame_shows_for_the_other_person(app_server, open_board):
+    board = app_server.create_board("Resize")
+    n = app_server.add_note(board, "external_system", "Payment Provider", 0, 0, w=260, h=110)
+    f = app_server.add_frame(board, "bounded_context", "Payments", -100, 300, 600, 300)
+    ana = open_board(board, "Ana")
+    ben = open_board(board, "Ben")
+    zoom = ana.page.evaluate("window.storming.camera.zoom")
+
+    ana.note(n).click()
+    ana.drag_by(ana.note(n).locator(".resize-handle"), 60 * zoom, 40 * zoom)
+    expect(ben.note(n)).to_have_attribute("style", re.compile(r"width: 320px; height: 150px"))
+
+    ana.frame(f).locator(".frame-header").click()
+    ana.drag_by(ana.frame(f).locator(".resize-handle"), -100 * zoom, 50 * zoom)
+    expect(ben.frame(f)).to_have_attribute("style", re.compile(r"width: 500px; height: 350px"))
+
+
+def test_copy_and_paste_make_new_stickies_with_their_link(app_server, open_board):
+    board = app_server.create_board("Clipboard")
+    a = app_server.add_note(board, "command", "Place Order", 0, 0)
+    b = app_server.add_note(board, "event", "Order Placed", 300, 0)
+    app_server.op(board, "link.create", {"id": str(uuid.uuid4()), "from": a, "to": b, "label": ""})
+    ana = open_board(board, "Ana")
+    ben = open_board(board, "Ben")
+
+    ana.page.keyboard.press("Control+A")
+    ana.page.keyboard.press("Control+C")
+    ana.page.keyboard.press("Control+V")
+    expect(ben.page.locator(".note")).to_have_count(4)
+    expect(ben.page.locator(".link")).to_have_count(2)
+    snapshot = app_server.snapshot(board["id"])
+    copies = {n["id"] for n in snapshot["notes"]} - {a, b}
+    assert len(copies) == 2
+    [copied_link] = [link for link in snapshot["links"] if link["from"] in copies]
+    assert copied_link["to"] in copies

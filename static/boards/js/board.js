@@ -34,7 +34,7 @@ async function main() {
 
   const key = takeBoardKey(config.boardId);
   config.key = key;
-  const name = await askName($("name-dialog"));
+  let name = "";
   const socket = new BoardSocket(config.wsUrl, {
     boardId: config.boardId,
     hello: () => ({ type: "hello", since: state.seq, name, key }),
@@ -118,6 +118,8 @@ async function main() {
   });
 
   camera.fit(null);
+  // The board is drawn and usable around the name dialog; joining waits for the name.
+  name = await askName($("name-dialog"));
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
   window.storming = { state, socket, camera, selection, renderer };

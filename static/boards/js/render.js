@@ -333,13 +333,17 @@ export function linkEnds(a, b) {
   const ax = a.x + a.w / 2, ay = a.y + a.h / 2;
   const bx = b.x + b.w / 2, by = b.y + b.h / 2;
   const dx = bx - ax, dy = by - ay;
-  const clip = (r, sign) => {
-    const tx = dx === 0 ? Infinity : r.w / 2 / Math.abs(dx);
-    const ty = dy === 0 ? Infinity : r.h / 2 / Math.abs(dy);
-    const t = Math.min(tx, ty, 0.5);
-    return [sign * dx * t, sign * dy * t];
-  };
-  const [ox1, oy1] = clip(a, 1);
-  const [ox2, oy2] = clip(b, -1);
-  return [ax + ox1, ay + oy1, bx + ox2, by + oy2];
+  // The fraction of the centre-to-centre line that lies inside a rectangle.
+  const inside = (r) => Math.min(
+    dx === 0 ? Infinity : r.w / 2 / Math.abs(dx),
+    dy === 0 ? Infinity : r.h / 2 / Math.abs(dy),
+  );
+  let ta = inside(a);
+  let tb = inside(b);
+  if (ta + tb >= 1) {
+    // Overlapping (e.g. a sticky linked to the frame around it): meet in the middle.
+    ta = Math.min(ta, 0.45);
+    tb = Math.min(tb, 0.45);
+  }
+  return [ax + dx * ta, ay + dy * ta, bx - dx * tb, by - dy * tb];
 }
