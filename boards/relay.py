@@ -6,23 +6,29 @@ them with an idempotent producer, waits for the broker's acknowledgements and on
 position on. A crash between the two makes the restarted relay send that last batch again (at least
 once); a normal stop finishes the batch and records it, so nothing is sent twice.
 
-Run one relay per topic: two relays on the same topic would each publish every event.
+One relay per topic and database: two would each publish every event, so `exclusive` makes a
+second one refuse to start.
 """
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import logging
 import threading
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from confluent_kafka import KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -64,6 +70,41 @@ class RelayConfig:
         if not values["bootstrap"]:
             raise RelayError("No Kafka cluster configured: set KAFKA_BOOTSTRAP_SERVERS or pass --bootstrap HOST:PORT.")
         return cls(**values)
+
+
+@contextmanager
+def exclusive(topic: str) -> Iterator[None]:
+    """Hold the lock that lets one relay publish to `topic` from this database; RelayError if taken.
+
+    PostgreSQL: a session advisory lock, released by the server even when the process dies.
+    SQLite: an flock on a file beside the database, released by the kernel likewise.
+    """
+    busy = RelayError(
+        f"Another relay is already publishing to {topic} from this database. "
+        "Stop it first: two relays would publish every event twice."
+    )
+    if connection.vendor == "postgresql":
+        key = zlib.crc32(f"storming-relay:{topic}".encode())
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+            if not cursor.fetchone()[0]:
+                raise busy
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+        return
+    database = Path(str(connection.settings_dict["NAME"]))
+    if connection.vendor != "sqlite" or not database.is_file():
+        yield  # an in-memory database has no other process to guard against
+        return
+    with open(database.with_name(f"{database.name}.relay-{topic}.lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise busy from None
+        yield
 
 
 def _json(value: Any) -> bytes:

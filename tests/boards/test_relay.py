@@ -366,3 +366,20 @@ def test_it_says_in_words_when_the_cluster_cannot_be_reached(tmp_path):
     assert f"Could not reach the Kafka cluster at {address}" in done.stderr
     assert "Check that the broker is running" in done.stderr
     assert "Traceback" not in done.stderr + done.stdout
+
+
+@pytest.mark.slow
+def test_a_second_relay_on_the_same_topic_refuses_to_start(app_env, database, kafka_broker, relays, tmp_path):
+    topic = new_topic()
+    board = write_events(app_env, 10)
+    relays.append(RelayProcess(app_env, topic, tmp_path / "relay.log"))
+    relays[-1].wait_for(lambda: relayed_seq(database, board, topic) == 10, "the first relay to publish")
+
+    second = subprocess.run(
+        [sys.executable, "manage.py", "relay_board_events", "--once", "--topic", topic],
+        cwd=ROOT, env=app_env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert second.returncode != 0
+    assert f"Another relay is already publishing to {topic}" in second.stderr
+    assert seqs(consume(kafka_broker, topic, expect=10, board=board)) == list(range(1, 11))

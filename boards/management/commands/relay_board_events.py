@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from boards.relay import Relay, RelayConfig, RelayError
+from boards.relay import PassResult, Relay, RelayConfig, RelayError, exclusive
 
 
 class Command(BaseCommand):
@@ -42,11 +42,17 @@ class Command(BaseCommand):
                 batch_size=options["batch_size"],
                 connect_timeout=options["connect_timeout"],
             )
-            relay = Relay(config)
-            relay.connect()
+            with exclusive(config.topic):
+                relay = Relay(config)
+                relay.connect()
+                last = self.relay(relay, stop, options)
         except RelayError as error:
             raise CommandError(str(error)) from None
+        if options["once"] and last.errors:
+            raise CommandError(f"{len(last.errors)} board(s) could not be published; see the log above.")
+        self.stdout.write("Stopped." if stop.is_set() else "Caught up.")
 
+    def relay(self, relay: Relay, stop: threading.Event, options: dict[str, Any]) -> PassResult:
         # Finish the batch in flight and record it, so a restart does not send it again.
         def request_stop(signum: int, frame: Any) -> None:
             self.stderr.write(f"{signal.Signals(signum).name}: stopping after the current batch")
@@ -54,12 +60,8 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-
-        self.stdout.write(f"Relaying board events to {config.topic} on {config.bootstrap}")
+        self.stdout.write(f"Relaying board events to {relay.config.topic} on {relay.config.bootstrap}")
         try:
-            last = relay.run(stop, poll_interval=options["poll_interval"], once=options["once"])
+            return relay.run(stop, poll_interval=options["poll_interval"], once=options["once"])
         finally:
             relay.close()
-        if options["once"] and last.errors:
-            raise CommandError(f"{len(last.errors)} board(s) could not be published; see the log above.")
-        self.stdout.write("Stopped." if stop.is_set() else "Caught up.")
