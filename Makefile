@@ -8,7 +8,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS ?= redis://127.0.0.1:6379/0
 
-.PHONY: run test test-fast deps test-deps chromium services lint bench clean
+.PHONY: run test test-fast deps test-deps chromium services asyncapi-specs lint bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	touch $@
 
 deps: $(VENV)/.installed
-test-deps: $(VENV)/.test-installed chromium
+test-deps: $(VENV)/.test-installed chromium asyncapi-specs
+
+# The official AsyncAPI 3.0.0 JSON Schema, to validate the export's asyncapi.yaml (npm registry).
+asyncapi-specs:
+	@test -f 'var/asyncapi-specs/node_modules/@asyncapi/specs/schemas/3.0.0-without-$$id.json' || npm install --silent --no-save --no-audit --no-fund --prefix var/asyncapi-specs @asyncapi/specs@6.11.1
 
 run: deps
 	$(PY) manage.py migrate --noinput

@@ -218,6 +218,9 @@ def _text(value: Any, name: str, limit: int) -> str:
         raise Rejection("invalid", f"{name} must be text.")
     if len(value) > limit:
         raise Rejection("invalid", f"{name} is {len(value)} characters long; the limit is {limit}.")
+    # PostgreSQL cannot store NUL, and a lone surrogate is not text: refuse both everywhere.
+    if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise Rejection("invalid", f"{name} holds characters that are not text (NUL or a broken surrogate).")
     return value
 
 

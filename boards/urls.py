@@ -1,12 +1,13 @@
 from django.urls import path
 
-from boards import views
+from boards import backup, views
 from boards.export import views as export_views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("b/<uuid:board_id>/", views.board_page, name="board"),
     path("api/boards/", views.boards_api, name="boards-api"),
+    path("api/boards/import", backup.import_board, name="board-import"),
     path("api/boards/<uuid:board_id>/", views.board_api, name="board-api"),
     path("api/boards/<uuid:board_id>/ops/", views.ops_api, name="ops-api"),
     path("api/boards/<uuid:board_id>/checks/", views.checks_api, name="checks-api"),
@@ -14,4 +15,6 @@ urlpatterns = [
     path("api/boards/<uuid:board_id>/links/", views.links_api, name="links-api"),
     path("api/boards/<uuid:board_id>/export.zip", export_views.export_zip, name="export-zip"),
     path("api/boards/<uuid:board_id>/export/", export_views.export_preview, name="export-preview"),
+    path("api/boards/<uuid:board_id>/export.json", backup.export_json, name="board-export-json"),
+    path("api/boards/<uuid:board_id>/board.svg", backup.board_svg, name="board-svg"),
 ]

@@ -11,6 +11,8 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from boards.pictures import context_map_svg
+
 from .naming import RESERVED_MODULES, Name, Namespace, words
 from .options import ExportOptions
 
@@ -141,6 +143,8 @@ class ExportPlan:
     contexts: list[ContextSpec]
     topics: list[TopicPlan]
     warnings: list[ExportWarning]
+    # The board's context map as SVG (contexts, aggregates, events crossing between them).
+    context_map: str = ""
 
     @property
     def event_topics(self) -> list[TopicPlan]:
@@ -500,4 +504,10 @@ class _Planner:
 
 def plan_export(snapshot: dict, options: ExportOptions) -> ExportPlan:
     """Read a board snapshot (docs/protocol.md) into the topic model."""
-    return _Planner(snapshot, options).run(str(snapshot.get("name") or "board"))
+    plan = _Planner(snapshot, options).run(str(snapshot.get("name") or "board"))
+    try:
+        plan.context_map = context_map_svg(snapshot)
+    except (KeyError, TypeError, ValueError):
+        # A hand-made snapshot without geometry has no picture; the rest of the export stands.
+        plan.context_map = ""
+    return plan

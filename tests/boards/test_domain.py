@@ -255,3 +255,10 @@ def test_an_id_already_on_the_board_is_a_conflict(state):
     with pytest.raises(Rejection) as refused:
         decide(state, "frame.create", {"id": nid, "kind": "aggregate", "x": 0, "y": 0, "w": 100, "h": 100})
     assert refused.value.code == "conflict"
+
+
+@pytest.mark.parametrize("text", ["Order\x00Placed", "Order \ud800 Placed"])
+def test_it_refuses_text_that_a_database_cannot_store(state, text):
+    with pytest.raises(Rejection):
+        decide(state, "note.create", {"id": new_id(), "kind": "event", "text": text, "x": 0, "y": 0})
+    assert state.size() == 0

@@ -228,3 +228,16 @@ def test_the_zip_unpacks_into_one_folder_and_is_the_same_every_time():
         assert "checkout/scripts/provision_topics.py" in names
         assert archive.getinfo("checkout/scripts/provision_topics.py").external_attr >> 16 & 0o111
         assert archive.read("checkout/asyncapi.yaml") == files["asyncapi.yaml"]
+
+
+def test_the_export_carries_a_context_map_of_the_board():
+    import json
+    from pathlib import Path
+    from xml.etree import ElementTree
+
+    snapshot = json.loads((Path(__file__).resolve().parents[2] / "boards/examples/checkout.json").read_text())
+    svg = export_files(snapshot)["docs/context-map.svg"].decode()
+    ElementTree.fromstring(svg)
+    for context in ("Ordering", "Payment", "Shipping"):
+        assert context in svg
+    assert "Order Placed" in svg  # crosses from Ordering to Payment
