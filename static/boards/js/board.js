@@ -10,7 +10,7 @@ import { Presence } from "./presence.js";
 import { Interactions } from "./interactions.js";
 import { FieldsPanel } from "./panel.js";
 import { mountConnectionState, mountPalette, mountTopBar } from "./toolbar.js";
-import { askName } from "./identity.js";
+import { askName, participantId } from "./identity.js";
 import { toast } from "./toast.js";
 
 const SYNC_RETRY_MS = 2000;
@@ -30,14 +30,18 @@ async function main() {
     state, camera, framesLayer: $("frames-layer"), notesLayer: $("notes-layer"), linksLayer: $("links-layer"),
   });
   selection.addEventListener("change", () => renderer.setSelection(selection.ids));
-  state.addEventListener("change", () => selection.prune((id) => state.element(id) !== null));
+  state.addEventListener("change", () => {
+    selection.prune((id) => state.element(id) !== null);
+    $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
+  });
 
   const key = takeBoardKey(config.boardId);
   config.key = key;
   let name = "";
+  const participant = participantId();
   const socket = new BoardSocket(config.wsUrl, {
     boardId: config.boardId,
-    hello: () => ({ type: "hello", since: state.seq, name, key }),
+    hello: () => ({ type: "hello", since: state.seq, name, key, participant }),
   });
   state.transport = (frame) => socket.sendOp(frame);
   // Changes made before a reload (offline, or not yet acked) are still owed to the server.
@@ -81,6 +85,7 @@ async function main() {
         state.loadSnapshot(f.seq, f.board);
         if (firstSnapshot) {
           firstSnapshot = false;
+          $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
           camera.fit(renderer.contentBounds(), 80, 1);
           document.body.dataset.loaded = "true";
         }

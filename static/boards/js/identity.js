@@ -1,6 +1,23 @@
 // The display name others see. Asked once, then remembered in this browser.
 
+import { newId } from "./ids.js";
+
 const NAME_KEY = "storming:name";
+const PARTICIPANT_KEY = "storming:participant";
+
+// A stable id for this browser across reconnects and reloads: whose undo and whose votes.
+export function participantId() {
+  try {
+    let id = localStorage.getItem(PARTICIPANT_KEY);
+    if (!id) {
+      id = newId();
+      localStorage.setItem(PARTICIPANT_KEY, id);
+    }
+    return id;
+  } catch {
+    return newId();
+  }
+}
 
 export function savedName() {
   try {

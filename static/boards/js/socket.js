@@ -5,6 +5,9 @@
 
 const MAX_BACKOFF_MS = 10000;
 const DENIED = new Set([4403, 4404]); // the server's close codes for "forbidden" and "not found"
+// Rejections that say "not now" rather than "no" (docs/protocol.md): send the op again later.
+const RETRYABLE = new Set(["unavailable", "rate_limited"]);
+const RETRY_MS = 2000;
 
 export class BoardSocket extends EventTarget {
   constructor(url, { boardId, hello, storage = window.localStorage }) {
@@ -63,6 +66,11 @@ export class BoardSocket extends EventTarget {
       } catch {
         return;
       }
+      if (frame.type === "reject" && RETRYABLE.has(frame.error?.code)) {
+        // Not applied, but not wrong either: the op stays owed and goes again later.
+        this.retryLater(frame.op_id);
+        return;
+      }
       if (frame.type === "ack" || frame.type === "reject") this.removeFromOutbox(frame.op_id);
       this.dispatchEvent(new CustomEvent("frame", { detail: frame }));
     });
@@ -113,6 +121,16 @@ export class BoardSocket extends EventTarget {
     this.outbox.push(frame);
     this.saveOutbox();
     this.send(frame);
+  }
+
+  retryLater(opId) {
+    this.retryTimers = this.retryTimers || new Map();
+    if (this.retryTimers.has(opId)) return;
+    this.retryTimers.set(opId, setTimeout(() => {
+      this.retryTimers.delete(opId);
+      const frame = this.outbox.find((f) => f.op_id === opId);
+      if (frame) this.send(frame); // if offline, the reconnect resends the whole outbox
+    }, RETRY_MS + Math.random() * RETRY_MS));
   }
 
   removeFromOutbox(opId) {
