@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from boards import pictures, store
-from boards.domain import MAX_ELEMENTS, MAX_NAME, BoardState, Rejection, decide
+from boards.domain import MAX_ELEMENTS, MAX_NAME, Rejection
 from boards.models import Board
 from boards.views import board_links, error
 
@@ -155,35 +155,7 @@ def restore(document: dict[str, Any], name: str | None = None, actor: str = "imp
     name = (name if name is not None else board.get("name", "")).strip() or "Imported board"
     if len(name) > MAX_NAME:
         raise Rejection("invalid", f"A board's name is at most {MAX_NAME} characters.")
-    _dry_run(board)
     return store.create_board(name, board, actor=actor)
-
-
-def _dry_run(board: dict[str, Any]) -> None:
-    """Apply the document to an empty state in memory, to say exactly which element is refused.
-
-    The store refuses the same things (it runs the same rules), but only this pass knows which
-    element of the file an op came from.
-    """
-    ops = store.ops_from_snapshot(board)
-    sources = [*sorted(board.get("frames", []), key=lambda f: f["kind"] != "bounded_context")]
-    sources += [*board.get("notes", []), *board.get("links", [])]
-    state = BoardState()
-    for op, source in zip(ops, sources, strict=True):
-        try:
-            decide(state, op.op, op.data)
-        except Rejection as rejection:
-            raise Rejection(rejection.code, f"{_describe(op.op, source)} was refused: {rejection.message}") from None
-
-
-def _describe(op: str, source: dict[str, Any]) -> str:
-    if op == "link.create":
-        return f"The link {str(source.get('id'))[:40]!r}"
-    what = "sticky" if op == "note.create" else "frame"
-    label = source.get("text" if what == "sticky" else "name")
-    if isinstance(label, str) and label.strip():
-        return f"The {what} {label.strip()[:40]!r}"
-    return f"The {what} {str(source.get('id'))[:40]!r}"
 
 
 # --- views -----------------------------------------------------------------------------------

@@ -368,11 +368,18 @@ def create_board(name: str, snapshot: Any = None, actor: str = "") -> Board:
             for op, result in zip(ops, apply_ops(board.id, ops), strict=True):
                 if not result.ok:
                     _cache.states.pop(str(board.id), None)
-                    what = op.op.split(".")[0].replace("note", "sticky")
-                    raise Rejection(
-                        result.error["code"], f"A {what} in the board file was refused: {result.error['message']}"
-                    )
+                    raise Rejection(result.error["code"], f"{_describe(op)} was refused: {result.error['message']}")
     return Board.objects.get(pk=board.pk)
+
+
+def _describe(op: OpRequest) -> str:
+    """Name the element of a board file that an op came from, the way a person would look for it."""
+    what = {"note": "sticky", "frame": "frame", "link": "link"}.get(op.op.partition(".")[0], "board setting")
+    data = op.data if isinstance(op.data, dict) else {}
+    label = data.get("text") or data.get("name")
+    if isinstance(label, str) and label.strip():
+        return f"The {what} {label.strip()[:40]!r}"
+    return f"A {what}" if what != "board setting" else "A board setting"
 
 
 def ops_from_snapshot(snapshot: Any, actor: str = "") -> list[OpRequest]:
@@ -398,10 +405,10 @@ def _ops_from_snapshot(snapshot: dict[str, Any], actor: str) -> list[OpRequest]:
     frames = sorted(snapshot.get("frames", []), key=lambda f: f["kind"] != "bounded_context")
     for frame in frames:
         data = {k: frame[k] for k in ("kind", "name", "x", "y", "w", "h") if k in frame}
-        ops.append(OpRequest("frame.create", {**data, "id": fresh(frame["id"])}, actor=actor))
+        ops.append(OpRequest("frame.create", {**data, "id": fresh(frame["id"])}, actor=actor, role="facilitator"))
     for note in snapshot.get("notes", []):
         data = {k: note[k] for k in ("kind", "text", "x", "y", "w", "h", "fields") if k in note}
-        ops.append(OpRequest("note.create", {**data, "id": fresh(note["id"])}, actor=actor))
+        ops.append(OpRequest("note.create", {**data, "id": fresh(note["id"])}, actor=actor, role="facilitator"))
     for link in snapshot.get("links", []):
         data = {
             "id": fresh(link["id"]),
@@ -409,5 +416,8 @@ def _ops_from_snapshot(snapshot: dict[str, Any], actor: str) -> list[OpRequest]:
             "to": fresh(link["to"]),
             "label": link.get("label", ""),
         }
-        ops.append(OpRequest("link.create", data, actor=actor))
+        ops.append(OpRequest("link.create", data, actor=actor, role="facilitator"))
+    settings = {key: snapshot[key] for key in ("phase", "locked", "votes_per_person", "follow") if key in snapshot}
+    if settings:
+        ops.append(OpRequest("board.configure", settings, actor=actor, role="facilitator"))
     return ops
