@@ -1,0 +1,50 @@
+"""What a board link lets its holder do in the page: edit, only watch, or nothing."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_view_only_link_watches_live_but_cannot_change_anything(app_server, open_board):
+    board = app_server.create_board("Watched")
+    ana = open_board(board, "Ana")
+    viewer = open_board({**board, "url": board["view_url"]}, "Vic")
+
+    expect(viewer.page.locator(".palette-item[data-kind='event']")).to_be_hidden()
+    note_id = ana.add_note("event", "Order Placed")
+    expect(viewer.note(note_id).locator(".note-text")).to_have_text("Order Placed")
+
+    viewer.page.locator("#viewport").click(position={"x": 900, "y": 600})
+    viewer.page.keyboard.press("1")
+    expect(viewer.page.locator(".toast")).to_contain_text("view-only")
+    viewer.note(note_id).click()
+    viewer.page.keyboard.press("Delete")
+    expect(ana.note(note_id)).to_have_count(1)
+    assert len(app_server.snapshot(board["id"])["notes"]) == 1
+
+
+def test_a_wrong_key_says_so_instead_of_showing_an_empty_board(app_server, browser):
+    board = app_server.create_board("Locked out")
+    context = browser.new_context()
+    context.add_init_script("localStorage.setItem('storming:name', 'Eve')")
+    page = context.new_page()
+    page.goto(board["url"].split("#")[0] + "#key=not-the-key")
+    expect(page.locator("#denied")).to_be_visible()
+    expect(page.locator("#connection-state")).to_have_attribute("data-state", "offline")
+    context.close()
+
+
+def test_the_link_key_leaves_the_address_bar_and_the_share_dialog_offers_both_links(app_server, open_board):
+    board = app_server.create_board("Shared")
+    ana = open_board({**board, "url": board["facilitator_url"]}, "Ana")
+    assert "#key=" not in ana.page.url
+
+    ana.page.locator("#share-button").click()
+    expect(ana.page.locator("#share-edit-url")).to_have_value(board["url"])
+    expect(ana.page.locator("#share-view-url")).to_have_value(board["view_url"])
+
+    ana.reload()  # the key is remembered for this board
+    expect(ana.page.locator("#presence .me")).to_contain_text("Ana")
