@@ -7,6 +7,7 @@ BoardEvent rows that explain them.
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
@@ -30,6 +31,12 @@ class Board(models.Model):
     view_key = models.CharField(max_length=64, default=new_token)
     # Workshop settings and dot votes, as the log leaves them (see domain.default_meta).
     meta = models.JSONField(default=dict, blank=True)
+    # Accounts are optional: a signed-in creator finds their boards again on the home page.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="boards"
+    )
+    # Listed boards (the example) show on the home page with their edit link, for anyone.
+    listed = models.BooleanField(default=False)
     # The seq of the last event in the log; taken under a row lock to keep seq gap-free.
     seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

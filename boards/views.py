@@ -9,7 +9,9 @@ from typing import Any
 
 from asgiref.sync import async_to_sync
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.contrib.auth import login
+from django.contrib.auth.forms import UserCreationForm
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -93,9 +95,31 @@ def load_example(name: str) -> dict[str, Any]:
 # --- pages -----------------------------------------------------------------------------------
 
 
+def _listing(board: Board, role: str) -> dict[str, Any]:
+    return {"id": board.id, "name": board.name, "created_at": board.created_at, "url": board.link(role), "role": role}
+
+
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "boards/home.html", {"recent_boards": Board.objects.all()[:20]})
+    # Boards are private to their links: the page lists only the example boards, and a
+    # signed-in person's own boards. The page adds the boards this browser has opened.
+    listed = [_listing(b, "editor") for b in Board.objects.filter(listed=True)[:10]]
+    mine = []
+    if request.user.is_authenticated:
+        mine = [_listing(b, "facilitator") for b in Board.objects.filter(owner=request.user)[:50]]
+    return render(
+        request, "boards/home.html", {"recent_boards": mine + listed, "my_boards": mine, "listed_boards": listed}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    form = UserCreationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user)
+        return redirect("home")
+    return render(request, "registration/signup.html", {"form": form})
 
 
 @require_GET
@@ -121,7 +145,9 @@ def board_page(request: HttpRequest, board_id: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def boards_api(request: HttpRequest) -> JsonResponse:
     if request.method == "GET":
-        return JsonResponse({"boards": [board_summary(request, b) for b in Board.objects.all()[:50]]})
+        # Only your own boards: listing everyone's would give away what the links keep private.
+        mine = Board.objects.filter(owner=request.user) if request.user.is_authenticated else Board.objects.none()
+        return JsonResponse({"boards": [board_summary(request, b) for b in mine[:50]]})
     try:
         body = read_json(request)
         if not isinstance(body, dict):
@@ -132,6 +158,8 @@ def boards_api(request: HttpRequest) -> JsonResponse:
         example = body.get("example")
         snapshot = load_example(example) if isinstance(example, str) else None
         board = store.create_board(name.strip(), snapshot)
+        if request.user.is_authenticated:
+            Board.objects.filter(pk=board.pk).update(owner=request.user)
     except Rejection as rejection:
         return error(400, rejection.code, rejection.message)
     return JsonResponse(board_links(request, board), status=201)

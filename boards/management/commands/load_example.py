@@ -17,4 +17,8 @@ class Command(BaseCommand):
             self.stdout.write("Boards exist already; the example was not loaded again.")
             return
         board = store.create_board(name, load_example("checkout"), actor="example")
-        self.stdout.write(self.style.SUCCESS(f"Loaded {board.name!r}: /b/{board.id}/ ({board.seq} events)"))
+        # Listed: the home page offers it to anyone (with its edit link) to try Storming on.
+        Board.objects.filter(pk=board.pk).update(listed=True)
+        self.stdout.write(self.style.SUCCESS(f"Loaded {board.name!r} ({board.seq} events)."))
+        self.stdout.write(f"  Facilitator link: {board.link('facilitator')}")
+        self.stdout.write(f"  Edit link:        {board.link('editor')}")
