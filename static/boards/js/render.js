@@ -328,8 +328,25 @@ function createLink(link) {
   return g;
 }
 
-// Where the straight line between two rectangles' centres leaves each of them.
+const HEADER = 30; // a frame's header height in board units
+
+function containsCentre(outer, inner) {
+  const cx = inner.x + inner.w / 2, cy = inner.y + inner.h / 2;
+  return outer.w * outer.h > inner.w * inner.h &&
+    cx > outer.x && cx < outer.x + outer.w && cy > outer.y && cy < outer.y + outer.h;
+}
+
+// Where the straight line between two rectangles' centres leaves each of them. A link
+// between a frame and something inside it (an aggregate emitting its event) runs from the
+// frame's header down to the inner element instead of ending nowhere in the frame.
 export function linkEnds(a, b) {
+  if (containsCentre(a, b) || containsCentre(b, a)) {
+    const [outer, inner] = containsCentre(a, b) ? [a, b] : [b, a];
+    const x = inner.x + inner.w / 2;
+    const top = [x, outer.y + HEADER];
+    const edge = [x, top[1] < inner.y ? inner.y : inner.y + inner.h];
+    return outer === a ? [...top, ...edge] : [...edge, ...top];
+  }
   const ax = a.x + a.w / 2, ay = a.y + a.h / 2;
   const bx = b.x + b.w / 2, by = b.y + b.h / 2;
   const dx = bx - ax, dy = by - ay;
