@@ -128,6 +128,11 @@ def test_links_follow_their_stickies_and_can_be_deleted(app_server, open_board):
 
     ana.page.keyboard.press("Escape")
     hit = ana.page.locator(f'.link[data-id="{link_id}"] .link-hit')
+    ana.page.mouse.dblclick(*ana.centre(hit))
+    ana.page.keyboard.type("emits")
+    ana.page.keyboard.press("Enter")
+    expect(ben.page.locator(f'.link[data-id="{link_id}"] .link-label')).to_have_text("emits")
+
     ana.page.mouse.click(*ana.centre(hit))
     expect(ana.page.locator(f'.link[data-id="{link_id}"]')).to_have_class(re.compile("selected"))
     ana.page.keyboard.press("Delete")

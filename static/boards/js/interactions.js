@@ -346,7 +346,8 @@ export class Interactions extends EventTarget {
     if (note) return this.editNote(note.dataset.id);
     const header = target?.closest(".frame-header");
     if (header) return this.editFrameName(header.closest(".frame").dataset.id);
-    if (target?.closest(".link")) return;
+    const link = target?.closest(".link");
+    if (link) return this.editLinkLabel(link.dataset.id, e);
     const world = this.camera.screenToWorld(e.clientX, e.clientY);
     const info = kindInfo("event");
     this.placeNote("event", world.x - info.w / 2, world.y - info.h / 2, { edit: true });
@@ -423,6 +424,29 @@ export class Interactions extends EventTarget {
       const current = this.state.view.frames.get(id);
       const name = value.trim();
       if (current && name && name !== current.name) this.state.submit("frame.update", { id, name });
+    }, { multiline: false });
+  }
+
+  editLinkLabel(id, e) {
+    const link = this.state.view.links.get(id);
+    if (!link) return;
+    this.selection.set([id]);
+    const at = this.camera.screenToWorld(e.clientX, e.clientY);
+    const holder = document.createElement("div");
+    holder.className = "link-label-editor";
+    holder.style.transform = `translate(${at.x}px, ${at.y}px)`;
+    const input = document.createElement("input");
+    input.value = link.label || "";
+    input.placeholder = "Label";
+    input.setAttribute("aria-label", "Link label");
+    holder.append(input);
+    this.draft.frame.parentElement.append(holder);
+    this.openEditor(input, holder, (value) => {
+      holder.remove();
+      const current = this.state.view.links.get(id);
+      if (current && value.trim() !== (current.label || "")) {
+        this.state.submit("link.update", { id, label: value.trim() });
+      }
     }, { multiline: false });
   }
 
