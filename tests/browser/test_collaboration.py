@@ -332,3 +332,17 @@ def test_copy_and_paste_make_new_stickies_with_their_link(app_server, open_board
     assert len(copies) == 2
     [copied_link] = [link for link in snapshot["links"] if link["from"] in copies]
     assert copied_link["to"] in copies
+
+
+def test_a_tilted_hotspot_far_from_the_origin_stays_where_it_was_put(app_server, open_board):
+    board = app_server.create_board("Far away")
+    hotspot = app_server.add_note(board, "hotspot", "Why?", 5000, 3000)
+    event = app_server.add_note(board, "event", "Beside it", 5000, 3200)
+    ana = open_board(board, "Ana")
+
+    ana.page.keyboard.press("0")  # 100%, so a swing about the wrong centre would show
+    ana.page.keyboard.press("f")
+    tilted, straight = ana.note(hotspot).bounding_box(), ana.note(event).bounding_box()
+    zoom = ana.page.evaluate("window.storming.camera.zoom")
+    assert abs(tilted["x"] - straight["x"]) < 10 * zoom + 10
+    assert abs((straight["y"] - tilted["y"]) - 200 * zoom) < 10 * zoom + 10

@@ -102,10 +102,15 @@ export class Camera extends EventTarget {
 
   apply() {
     this.world.style.transform = `translate(${this.x}px, ${this.y}px) scale(${this.zoom})`;
-    const g = GRID * this.zoom;
+    // Zoomed out, a fine grid turns to grey noise: step up to a coarser one.
+    let step = GRID;
+    while (step * this.zoom < 12) step *= 5;
+    const g = step * this.zoom;
     this.viewport.style.backgroundSize = `${g}px ${g}px, ${g * 5}px ${g * 5}px`;
     this.viewport.style.backgroundPosition = `${this.x}px ${this.y}px, ${this.x}px ${this.y}px`;
     this.viewport.style.setProperty("--zoom", String(this.zoom));
+    // Far out, details are unreadable anyway; dropping them keeps big boards smooth.
+    this.viewport.classList.toggle("far", this.zoom < 0.4);
     this.dispatchEvent(new CustomEvent("change"));
   }
 }

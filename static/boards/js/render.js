@@ -268,7 +268,9 @@ export class Renderer {
 }
 
 function place(el, g) {
-  el.style.transform = `translate(${g.x}px, ${g.y}px)`;
+  // The tilt (a hotspot's) goes after the translate, so it turns the sticky about its own
+  // centre; the CSS `rotate` property would apply first and swing it about the origin.
+  el.style.transform = `translate(${g.x}px, ${g.y}px) rotate(var(--tilt, 0deg))`;
   el.style.width = `${g.w}px`;
   el.style.height = `${g.h}px`;
 }
