@@ -12,6 +12,7 @@ import { FieldsPanel } from "./panel.js";
 import { mountConnectionState, mountPalette, mountTopBar } from "./toolbar.js";
 import { askName, participantId } from "./identity.js";
 import { toast } from "./toast.js";
+import { rememberBoard } from "./recent.js";
 
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -30,7 +31,8 @@ async function main() {
     state, camera, framesLayer: $("frames-layer"), notesLayer: $("notes-layer"), linksLayer: $("links-layer"),
   });
   selection.addEventListener("change", () => renderer.setSelection(selection.ids));
-  state.addEventListener("change", () => {
+  state.addEventListener("change", (e) => {
+    if (e.detail.name) rememberBoard(config.boardId, state.view.name);
     selection.prune((id) => state.element(id) !== null);
     $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
   });
@@ -83,6 +85,7 @@ async function main() {
         break;
       case "snapshot":
         state.loadSnapshot(f.seq, f.board);
+        rememberBoard(config.boardId, state.view.name || config.boardName);
         if (firstSnapshot) {
           firstSnapshot = false;
           $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;

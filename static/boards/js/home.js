@@ -1,4 +1,7 @@
-// The home page: create a board (empty or from the example) and open it.
+// The home page: create a board (empty or from the example) and open it; list the boards
+// this browser has opened.
+
+import { recentBoards } from "./recent.js";
 
 const form = document.getElementById("new-board");
 const nameInput = document.getElementById("new-board-name");
@@ -44,3 +47,28 @@ exampleButton.addEventListener("click", () => {
   const name = nameInput.value.trim() || "Checkout (example)";
   createBoard({ name, example: "checkout" }, exampleButton);
 });
+
+function showRecent() {
+  const list = document.getElementById("local-boards");
+  const boards = recentBoards();
+  const when = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" });
+  for (const b of boards) {
+    const a = document.createElement("a");
+    a.href = `/b/${encodeURIComponent(b.id)}/`;
+    a.dataset.boardId = b.id;
+    const title = document.createElement("span");
+    title.className = "board-title";
+    title.textContent = b.name;
+    const time = document.createElement("time");
+    time.dateTime = b.at;
+    time.textContent = when.format(new Date(b.at));
+    a.append(title, time);
+    const li = document.createElement("li");
+    li.append(a);
+    list.append(li);
+  }
+  list.hidden = boards.length === 0;
+  document.getElementById("local-boards-empty").hidden = boards.length > 0;
+}
+
+showRecent();
