@@ -340,9 +340,14 @@ def test_a_tilted_hotspot_far_from_the_origin_stays_where_it_was_put(app_server,
     event = app_server.add_note(board, "event", "Beside it", 5000, 3200)
     ana = open_board(board, "Ana")
 
-    ana.page.keyboard.press("0")  # 100%, so a swing about the wrong centre would show
     ana.page.keyboard.press("f")
-    tilted, straight = ana.note(hotspot).bounding_box(), ana.note(event).bounding_box()
-    zoom = ana.page.evaluate("window.storming.camera.zoom")
+    # The camera moves on the next animation frame; measure both after it, in one go.
+    tilted, straight, zoom = ana.page.evaluate(
+        """([a, b]) => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => {
+          const box = (id) => document.querySelector(`[data-id="${id}"]`).getBoundingClientRect().toJSON();
+          done([box(a), box(b), window.storming.camera.zoom]);
+        })))""",
+        [hotspot, event],
+    )
     assert abs(tilted["x"] - straight["x"]) < 10 * zoom + 10
     assert abs((straight["y"] - tilted["y"]) - 200 * zoom) < 10 * zoom + 10

@@ -90,6 +90,7 @@ async function main() {
           firstSnapshot = false;
           $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
           camera.fit(renderer.contentBounds(), 80, 1);
+          camera.apply(); // now, not on the next frame: "loaded" means drawn where it will stay
           document.body.dataset.loaded = "true";
         }
         break;
