@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/boards/<uuid:board_id>/links/", views.links_api, name="links-api"),
     path("api/boards/<uuid:board_id>/export.zip", export_views.export_zip, name="export-zip"),
     path("api/boards/<uuid:board_id>/export/", export_views.export_preview, name="export-preview"),
+    path("api/boards/<uuid:board_id>/provision/", export_views.provision, name="provision"),
     path("api/boards/<uuid:board_id>/export.json", backup.export_json, name="board-export-json"),
     path("api/boards/<uuid:board_id>/board.svg", backup.board_svg, name="board-svg"),
 ]

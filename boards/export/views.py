@@ -6,24 +6,28 @@ does not already show.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from boards import store
+from boards.checks import run_checks
 from boards.models import Board
 
 from . import build_zip, parse_options, plan_export, render_files
 from .options import InvalidOption
 from .plan import ExportPlan
+from .topics import topic_dict
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
     return JsonResponse({"error": {"code": code, "message": message}}, status=status)
 
 
-def _plan(request: HttpRequest, board_id: object) -> ExportPlan | JsonResponse:
+def _plan(request: HttpRequest, board_id: object, snapshot: dict | None = None) -> ExportPlan | JsonResponse:
     try:
-        snapshot = store.snapshot(str(board_id))
+        snapshot = snapshot or store.snapshot(str(board_id))
     except Board.DoesNotExist:
         return _error(404, "not_found", "There is no board with this id.")
     try:
@@ -47,7 +51,11 @@ def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
 
 @require_GET
 def export_preview(request: HttpRequest, board_id: object) -> JsonResponse:
-    plan = _plan(request, board_id)
+    try:
+        snapshot = store.snapshot(str(board_id))
+    except Board.DoesNotExist:
+        return _error(404, "not_found", "There is no board with this id.")
+    plan = _plan(request, board_id, snapshot)
     if isinstance(plan, JsonResponse):
         return plan
     files = render_files(plan)
@@ -72,5 +80,43 @@ def export_preview(request: HttpRequest, board_id: object) -> JsonResponse:
             "schemas": sorted(p for p in files if p.startswith("schemas/")),
             "files": [{"path": p, "size": len(c)} for p, c in files.items()],
             "warnings": [w.as_dict() for w in plan.warnings],
+            # What the model checks say that the generated code will carry over.
+            "checks": [f for f in run_checks(snapshot) if f["severity"] != "info"],
+            "provisioning": bool(settings.KAFKA_BOOTSTRAP_SERVERS),
+        }
+    )
+
+
+@csrf_exempt  # needs the board's edit key in a header, which a cross-site form cannot send
+@require_POST
+def provision(request: HttpRequest, board_id: object) -> JsonResponse:
+    """Create the board's missing topics on the configured cluster; report what exists or differs."""
+    from boards.export.templates.provision_topics import Unreachable
+    from boards.export.templates.provision_topics import provision as provision_topics
+    from boards.views import board_role
+
+    _, role = board_role(request, str(board_id))
+    if role not in ("facilitator", "editor"):
+        return _error(403, "forbidden", "Creating topics needs the board's edit link.")
+    if not settings.KAFKA_BOOTSTRAP_SERVERS:
+        return _error(
+            409, "not_configured", "No Kafka cluster is configured: set KAFKA_BOOTSTRAP_SERVERS on the server."
+        )
+    plan = _plan(request, board_id)
+    if isinstance(plan, JsonResponse):
+        return plan
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS})
+    dry_run = request.GET.get("dry_run") == "1"
+    try:
+        report = provision_topics(admin, [topic_dict(t) for t in plan.topics], dry_run=dry_run, timeout=10)
+    except Unreachable as error:
+        return _error(502, "unreachable", f"Cannot reach Kafka at {settings.KAFKA_BOOTSTRAP_SERVERS}: {error}")
+    return JsonResponse(
+        {
+            "cluster": settings.KAFKA_BOOTSTRAP_SERVERS,
+            "dry_run": dry_run,
+            "topics": [{"name": name, "status": status, "detail": detail} for name, status, detail in report],
         }
     )

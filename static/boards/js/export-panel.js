@@ -88,19 +88,49 @@ function section(title, ...content) {
 }
 
 function renderPreview(target, preview) {
-  const warnings = preview.warnings.length
-    ? el("ul", { class: "export-warnings" }, ...preview.warnings.map((w) => el("li", { text: w.message })))
+  const all = [...preview.warnings, ...(preview.checks || [])];
+  const warnings = all.length
+    ? el("ul", { class: "export-warnings" }, ...all.map((w) => el("li", { text: w.message })))
     : el("p", { class: "panel-hint", text: "No warnings." });
   const files = el("details", { class: "export-files" },
     el("summary", { text: `${preview.files.length} files` }),
     el("ul", {}, ...preview.files.map((f) => el("li", {}, el("code", { text: f.path })))));
   const schemas = el("ul", { class: "export-schemas" }, ...preview.schemas.map((p) => el("li", {}, el("code", { text: p }))));
   target.replaceChildren(
-    section(`Warnings (${preview.warnings.length})`, warnings),
+    section(`Warnings (${all.length})`, warnings),
     section(`Topics (${preview.topics.length})`, topicsTable(preview.topics)),
     section(`Schemas (${preview.schemas.length})`, schemas),
     section("Files", files),
   );
+}
+
+// Create the topics on the server's Kafka cluster (shown only when the server has one).
+function provisionButton(base, boardId, form) {
+  const button = el("button", { type: "button", class: "button export-provision", hidden: "", text: "Create topics on Kafka" });
+  const report = el("div", { class: "export-provision-report", "aria-live": "polite" });
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    report.replaceChildren(el("p", { class: "panel-hint", text: "Creating topics…" }));
+    const key = localStorage.getItem(`storming:key:${boardId}`) || "";
+    const params = query(form);
+    try {
+      const response = await fetch(`${base}/provision/${[...params].length ? `?${params}` : ""}`, {
+        method: "POST",
+        headers: { Authorization: `Bearer ${key}`, Accept: "application/json" },
+      });
+      const body = await response.json();
+      if (!response.ok) throw new Error(body?.error?.message || `The server answered ${response.status}.`);
+      report.replaceChildren(
+        el("p", { class: "panel-hint", text: `On ${body.cluster}:` }),
+        el("ul", {}, ...body.topics.map((t) => el("li", { text: `${t.status}: ${t.name} ${t.detail || ""}`.trim() }))),
+      );
+    } catch (err) {
+      report.replaceChildren(el("p", { class: "export-error", role: "alert", text: err.message }));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return { button, report };
 }
 
 export function mountExportPanel(container, { boardId }) {
@@ -109,7 +139,8 @@ export function mountExportPanel(container, { boardId }) {
   const error = el("p", { class: "export-error", role: "alert", hidden: "" });
   const download = el("a", { class: "button export-download", href: `${base}/export.zip`, download: "", text: "Download ZIP" });
   const preview = el("div", { class: "export-preview", "aria-live": "polite" }, el("p", { class: "panel-hint", text: "Loading…" }));
-  container.replaceChildren(form, error, download, preview);
+  const provisioning = provisionButton(base, boardId, form);
+  container.replaceChildren(form, error, download, provisioning.button, provisioning.report, preview);
 
   let latest = 0;
   async function refresh(params) {
@@ -134,6 +165,7 @@ export function mountExportPanel(container, { boardId }) {
     download.removeAttribute("aria-disabled");
     download.href = `${base}/export.zip${suffix}`;
     if (!params) fillForm(form, body.options);
+    provisioning.button.hidden = !body.provisioning;
     renderPreview(preview, body);
   }
 

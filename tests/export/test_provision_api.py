@@ -1,0 +1,46 @@
+"""The board's "Create topics on Kafka" button: POST /api/boards/<id>/provision/ on a real broker."""
+
+import pytest
+from confluent_kafka.admin import AdminClient
+
+from boards import store
+from boards.views import load_example
+
+pytestmark = [pytest.mark.kafka, pytest.mark.django_db]
+
+
+@pytest.fixture
+def board():
+    return store.create_board("Checkout", load_example("checkout"))
+
+
+def test_it_creates_the_planned_topics_and_reports_them(client, board, broker, settings):
+    settings.KAFKA_BOOTSTRAP_SERVERS = broker
+    url = f"/api/boards/{board.id}/provision/"
+    response = client.post(url, HTTP_AUTHORIZATION=f"Bearer {board.edit_key}")
+    assert response.status_code == 200, response.content
+    report = response.json()["topics"]
+    planned = {t["name"] for t in client.get(f"/api/boards/{board.id}/export/").json()["topics"]}
+    assert {t["name"] for t in report} == planned
+    existing = AdminClient({"bootstrap.servers": broker}).list_topics(timeout=10).topics
+    assert planned <= set(existing)
+    again = client.post(url, HTTP_AUTHORIZATION=f"Bearer {board.edit_key}").json()["topics"]
+    assert {t["status"] for t in again} == {"exists"}
+
+
+def test_it_needs_an_edit_key_and_a_configured_cluster(client, board, settings):
+    settings.KAFKA_BOOTSTRAP_SERVERS = ""
+    url = f"/api/boards/{board.id}/provision/"
+    assert client.post(url, HTTP_AUTHORIZATION=f"Bearer {board.view_key}").status_code == 403
+    refused = client.post(url, HTTP_AUTHORIZATION=f"Bearer {board.edit_key}")
+    assert refused.status_code == 409 and "KAFKA_BOOTSTRAP_SERVERS" in refused.json()["error"]["message"]
+    assert client.get(f"/api/boards/{board.id}/export/").json()["provisioning"] is False
+
+
+def test_an_unreachable_cluster_gets_a_clear_answer(client, board, settings):
+    from tests.conftest import free_port
+
+    settings.KAFKA_BOOTSTRAP_SERVERS = f"127.0.0.1:{free_port()}"
+    response = client.post(f"/api/boards/{board.id}/provision/", HTTP_AUTHORIZATION=f"Bearer {board.edit_key}")
+    assert response.status_code == 502
+    assert "Cannot reach Kafka" in response.json()["error"]["message"]
