@@ -6,11 +6,12 @@
 // them and a change is found by comparing references.
 
 import { newId } from "./ids.js";
+import { applyWorkshopEvent, emptyWorkshop, isWorkshopEvent, workshopFromSnapshot } from "./workshop.js";
 
 const COLLECTIONS = ["notes", "frames", "links"];
 
 function emptyBoard() {
-  return { name: "", notes: new Map(), frames: new Map(), links: new Map() };
+  return { name: "", notes: new Map(), frames: new Map(), links: new Map(), workshop: emptyWorkshop() };
 }
 
 function copyBoard(board) {
@@ -19,15 +20,16 @@ function copyBoard(board) {
     notes: new Map(board.notes),
     frames: new Map(board.frames),
     links: new Map(board.links),
+    workshop: board.workshop, // replaced, never changed in place
   };
 }
 
 function noChanges() {
-  return { notes: new Set(), frames: new Set(), links: new Set(), name: false };
+  return { notes: new Set(), frames: new Set(), links: new Set(), name: false, workshop: false };
 }
 
 function isEmpty(changes) {
-  return !changes.name && COLLECTIONS.every((c) => changes[c].size === 0);
+  return !changes.name && !changes.workshop && COLLECTIONS.every((c) => changes[c].size === 0);
 }
 
 function collectionOf(name) {
@@ -40,6 +42,11 @@ export function applyEvent(board, event, data, changes = noChanges()) {
   if (event === "board.renamed") {
     board.name = data.name;
     changes.name = true;
+    return changes;
+  }
+  if (isWorkshopEvent(event)) {
+    board.workshop = applyWorkshopEvent(board.workshop, event, data || {});
+    changes.workshop = true;
     return changes;
   }
   const coll = collectionOf(event);
@@ -199,6 +206,7 @@ export function membersOf(board, frameId) {
 function diffBoards(before, after) {
   const changes = noChanges();
   changes.name = before.name !== after.name;
+  changes.workshop = before.workshop !== after.workshop;
   for (const c of COLLECTIONS) {
     for (const [id, el] of after[c]) if (before[c].get(id) !== el) changes[c].add(id);
     for (const id of before[c].keys()) if (!after[c].has(id)) changes[c].add(id);
@@ -251,6 +259,7 @@ export class BoardState extends EventTarget {
   loadSnapshot(seq, board) {
     const confirmed = emptyBoard();
     confirmed.name = board.name || "";
+    confirmed.workshop = workshopFromSnapshot(board);
     for (const c of COLLECTIONS) {
       for (const el of board[c] || []) confirmed[c].set(el.id, normalise(c, el));
     }
@@ -316,6 +325,7 @@ export class BoardState extends EventTarget {
         }
       }
       this.view.name = this.confirmed.name;
+      this.view.workshop = this.confirmed.workshop;
       this.emitChange(changes);
       return;
     }
