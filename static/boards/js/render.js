@@ -8,12 +8,12 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 const CULL_MARGIN_PX = 600;
 
 export class Renderer {
-  constructor({ state, camera, framesLayer, notesLayer, linksLayer }) {
+  constructor({ state, camera, framesLayer, notesLayer, linksLayer, linksGroup = null }) {
     this.state = state;
     this.camera = camera;
     this.framesLayer = framesLayer;
     this.notesLayer = notesLayer;
-    this.linksGroup = linksLayer.querySelector("#links");
+    this.linksGroup = linksGroup || linksLayer.querySelector("#links");
     this.records = new Map(); // element id -> {el, coll, visible, dirty}
     this.links = new Map(); // link id -> SVG <g>
     this.linksByElement = new Map(); // element id -> Set of link ids

@@ -229,7 +229,8 @@ export class BoardState extends EventTarget {
     this.readOnly = false; // a view-only link: the server would refuse every op
   }
 
-  // Every change the user makes goes through here; undo/redo will hook in at this point.
+  // Every change the user makes goes through here. Listeners see it first ("beforesubmit",
+  // which may hold it back, e.g. while the page shows the past) and after it was sent ("submit").
   submit(op, data) {
     if (this.readOnly) {
       this.dispatchEvent(new CustomEvent("reject", {
@@ -238,8 +239,10 @@ export class BoardState extends EventTarget {
       return null;
     }
     const frame = { type: "op", op_id: newId(), op, data };
+    if (!this.dispatchEvent(new CustomEvent("beforesubmit", { detail: frame, cancelable: true }))) return null;
     this.addPending(frame);
     if (this.transport) this.transport(frame);
+    this.dispatchEvent(new CustomEvent("submit", { detail: frame }));
     return frame.op_id;
   }
 
