@@ -227,6 +227,7 @@ export class BoardState extends EventTarget {
     this.held = new Map(); // seq -> event frame that arrived ahead of a gap
     this.transport = null; // set by the page: sends an op frame (socket.sendOp)
     this.readOnly = false; // a view-only link: the server would refuse every op
+    this.readOnlyMessage = null; // why, when it is not the link (a locked board)
   }
 
   // Every change the user makes goes through here. Listeners see it first ("beforesubmit",
@@ -234,7 +235,7 @@ export class BoardState extends EventTarget {
   submit(op, data) {
     if (this.readOnly) {
       this.dispatchEvent(new CustomEvent("reject", {
-        detail: { op: { op, data }, error: { code: "read_only", message: "This is a view-only link: ask the facilitator for the edit link." } },
+        detail: { op: { op, data }, error: { code: "read_only", message: this.readOnlyMessage || "This is a view-only link: ask the facilitator for the edit link." } },
       }));
       return null;
     }
