@@ -12,7 +12,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from boards import protocol, store
+from boards import audience, protocol, store
 from boards.limits import TokenBucket
 from boards.models import Board
 from boards.presence import color_for, presence_for
@@ -67,6 +67,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.user is not None:
             presence_for(self.board_id, self.group).leave(self.user["id"])
+            audience.leave(self.board_id, self)
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
     async def send_json(self, message: dict[str, Any]) -> None:
@@ -127,11 +128,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
         # Without a participant id the connection is its own participant (undo within it works).
         self.author = participant or f"connection-{connection_id}"
         self.user = {"id": connection_id, "name": name, "color": color_for(connection_id), "role": self.role}
-        # Join the group before reading the board, so no event can fall between the two.
+        # Join the board's audience before reading the board, so no event can fall between the
+        # two; what arrives meanwhile is held and sent after the snapshot.
         await self.channel_layer.group_add(self.group, self.channel_name)
+        board_audience = audience.audience_for(self.board_id)
+        await board_audience.join(self)
         await self.send_json({"type": "welcome", "you": self.user})
         presence_for(self.board_id, self.group).join(self.user)
-        await self.catch_up(since)
+        try:
+            await self.catch_up(since)
+        finally:
+            await board_audience.ready(self)
 
     async def catch_up(self, since: int) -> None:
         events = None

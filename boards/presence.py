@@ -1,7 +1,7 @@
 """Who is on a board, their cursors and drags: volatile, never stored.
 
 Each server process keeps the presence of its own sockets per board and sends one coalesced
-`presence` frame to the board's group per tick, instead of one message per mouse move.
+`presence` frame to the board's sockets per tick, instead of one message per mouse move.
 """
 
 from __future__ import annotations
@@ -12,10 +12,9 @@ import logging
 import time
 from typing import Any
 
-from channels.layers import get_channel_layer
 from django.conf import settings
 
-from boards import protocol
+from boards import audience, protocol
 
 log = logging.getLogger(__name__)
 
@@ -78,9 +77,7 @@ class BoardPresence:
             self.dirty.clear()
             self.left.clear()
             try:
-                await get_channel_layer().group_send(
-                    self.group, {"type": "board.presence", "text": protocol.dumps(frame)}
-                )
+                await audience.publish(self.board_id, protocol.dumps(frame))
             except Exception:
                 log.exception("board %s: presence broadcast failed", self.board_id)
 

@@ -11,12 +11,12 @@ import asyncio
 import logging
 from typing import Any
 
-from channels.db import database_sync_to_async
+from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import DatabaseError
+from django.db import DatabaseError, connection
 
-from boards import protocol
+from boards import audience, protocol
 from boards.limits import TokenBucket
 from boards.store import OpRequest, OpResult, apply_ops
 
@@ -65,7 +65,7 @@ class BoardWriter:
     async def _commit(self, batch: list[tuple[OpRequest, asyncio.Future[OpResult]]]) -> None:
         ops = [op for op, _ in batch]
         try:
-            results = await database_sync_to_async(apply_ops)(self.board_id, ops)
+            results = await store_on_database_thread(self.board_id, ops)
         except DatabaseError:
             log.exception("board %s: could not store %d ops", self.board_id, len(ops))
             error = {
@@ -80,13 +80,42 @@ class BoardWriter:
         events = [frame for result in results for frame in result.events]
         if events:
             # After commit, and serialised once for every recipient.
-            await broadcast_events(self.board_id, events)
+            await publish_events(self.board_id, events)
         for (_, future), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
 
 
+def _apply_keeping_connection(board_id: str, ops: list[OpRequest]) -> list[OpResult]:
+    try:
+        return apply_ops(board_id, ops)
+    except DatabaseError:
+        # A connection that failed must not serve the next batch: the next one opens afresh.
+        connection.close()
+        raise
+
+
+async def store_on_database_thread(board_id: str, ops: list[OpRequest]) -> list[OpResult]:
+    """apply_ops on Django's database thread, without closing its connection after every batch.
+
+    database_sync_to_async closes the connection around each call (CONN_MAX_AGE is 0), which
+    under load means a new SQLite connection, or a new PostgreSQL backend, for every batch of
+    ops. Batches come every few milliseconds, so the writer keeps the connection; any other
+    database call on that thread still closes it as before, and a failed batch drops it.
+    """
+    return await sync_to_async(_apply_keeping_connection, thread_sensitive=True)(board_id, ops)
+
+
+async def publish_events(board_id: str, events: list[dict[str, Any]]) -> None:
+    """Committed events to every socket on the board, serialised once for all of them."""
+    await audience.publish(board_id, protocol.events_text(events))
+
+
 async def broadcast_events(board_id: str, events: list[dict[str, Any]]) -> None:
+    """The same through the channel layer's board group: for ops that come in over HTTP.
+
+    Slower per socket than `publish_events`, but it needs no socket of the board in this process.
+    """
     message = {
         "type": "board.events",
         "text": protocol.events_text(events),

@@ -1,0 +1,149 @@
+"""Everyone on a board: delivering one serialised frame to every socket of the board.
+
+A process sends a frame straight to the board's sockets it holds: one write each, instead of one
+channel-layer message per socket (each of which the in-memory layer deep-copies and Redis
+stores, and each consumer then has to wake up for). With a Redis layer a frame goes once to each
+process serving the board, this one included, through a relay group that holds one channel per
+process and board; each process then writes it to its own sockets. Going through Redis even for
+the sender's own sockets keeps every process's frames in one order, the order of commits, as
+closely as the old per-socket group did: a local shortcut would overtake events that another
+process committed just before. Loss or reordering that remains is harmless: clients apply events
+in seq order and ask for what they missed (docs/protocol.md).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any, Protocol
+
+from channels.layers import InMemoryChannelLayer, get_channel_layer
+
+log = logging.getLogger(__name__)
+
+RELAY_RETRY_SECONDS = 1.0
+
+
+class Socket(Protocol):
+    async def send(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
+    ) -> None: ...
+
+
+def relay_group(board_id: str) -> str:
+    return f"board-{board_id}-relay"
+
+
+def spans_processes() -> bool:
+    # The in-memory layer cannot reach another process, so there is nobody to relay to.
+    return not isinstance(get_channel_layer(), InMemoryChannelLayer)
+
+
+class BoardAudience:
+    def __init__(self, board_id: str):
+        self.board_id = board_id
+        # A socket that is still being handed its snapshot has a list: frames wait there, so that
+        # nothing newer reaches it before the snapshot does.
+        self.sockets: dict[Socket, list[str] | None] = {}
+        self.relay: asyncio.Task | None = None
+        self.relaying = asyncio.Event()
+
+    async def join(self, socket: Socket) -> None:
+        """From now on the socket's frames are held until `ready`; returns once other processes reach it."""
+        self.sockets[socket] = []
+        if spans_processes():
+            if self.relay is None or self.relay.done():
+                self.relaying = asyncio.Event()
+                self.relay = asyncio.create_task(self._relay())
+            await self.relaying.wait()
+
+    async def ready(self, socket: Socket) -> None:
+        """The socket has its snapshot: send what was held, then deliver live."""
+        held = self.sockets.get(socket)
+        while held:
+            await socket.send(text_data=held.pop(0))
+        if socket in self.sockets:
+            self.sockets[socket] = None
+
+    def leave(self, socket: Socket) -> None:
+        """The socket is gone; the last one out stops the relay."""
+        self.sockets.pop(socket, None)
+        if not self.sockets:
+            if self.relay is not None:
+                self.relay.cancel()
+                self.relay = None
+            if _audiences.get(self.board_id) is self:
+                del _audiences[self.board_id]
+
+    async def publish(self, text: str) -> None:
+        """Send a frame to the board's sockets in every process serving it."""
+        if not spans_processes():
+            await self.deliver(text)
+            return
+        try:
+            await get_channel_layer().group_send(relay_group(self.board_id), {"type": "board.relay", "text": text})
+        except Exception:
+            # Other processes' clients notice the gap at the next event and catch up; ours need not.
+            log.exception("board %s: relay to other processes failed", self.board_id)
+            await self.deliver(text)
+
+    async def deliver(self, text: str) -> None:
+        for socket, held in list(self.sockets.items()):
+            if held is not None:
+                held.append(text)
+                continue
+            try:
+                await socket.send(text_data=text)
+            except Exception:
+                # One broken socket must not keep the frame from the others.
+                log.exception("board %s: a socket could not take a frame", self.board_id)
+
+    async def _relay(self) -> None:
+        layer = get_channel_layer()
+        group = relay_group(self.board_id)
+        while True:
+            channel = ""
+            try:
+                channel = await layer.new_channel()
+                await layer.group_add(group, channel)
+                self.relaying.set()
+                while True:
+                    message = await layer.receive(channel)
+                    if "text" in message:
+                        await self.deliver(message["text"])
+            except asyncio.CancelledError:
+                if channel:
+                    await asyncio.shield(_discard(layer, group, channel))
+                raise
+            except Exception:
+                log.exception("board %s: relay from other processes failed; retrying", self.board_id)
+                self.relaying.set()  # joins go on; their clients catch up from the log
+                await asyncio.sleep(RELAY_RETRY_SECONDS)
+
+
+async def _discard(layer: Any, group: str, channel: str) -> None:
+    try:
+        await layer.group_discard(group, channel)
+    except Exception:
+        log.warning("could not leave relay group %s", group, exc_info=True)
+
+
+_audiences: dict[str, BoardAudience] = {}
+
+
+def leave(board_id: str, socket: Socket) -> None:
+    audience = _audiences.get(board_id)
+    if audience is not None:
+        audience.leave(socket)
+
+
+async def publish(board_id: str, text: str) -> None:
+    """A frame for everyone on the board; a board nobody here is on still reaches other processes."""
+    await (_audiences.get(board_id) or BoardAudience(board_id)).publish(text)
+
+
+def audience_for(board_id: str) -> BoardAudience:
+    audience = _audiences.get(board_id)
+    if audience is None:
+        audience = _audiences[board_id] = BoardAudience(board_id)
+    return audience
