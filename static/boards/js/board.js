@@ -13,6 +13,9 @@ import { mountConnectionState, mountPalette, mountTopBar } from "./toolbar.js";
 import { askName, participantId } from "./identity.js";
 import { toast } from "./toast.js";
 import { rememberBoard } from "./recent.js";
+import { mountUndo } from "./undo.js";
+import { mountHistory } from "./history.js";
+import { mountDownloads } from "./downloads.js";
 
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -63,6 +66,11 @@ async function main() {
   mountPalette($("palette"), interactions, viewport);
   mountTopBar({ state, camera, interactions, config, helpDialog });
   mountConnectionState($("connection-state"), socket);
+  // Undo/redo, the History panel (time travel and activity) and downloads: before the
+  // socket starts, so that they see the first snapshot.
+  const undo = mountUndo({ state, socket, anchor: $("connection-state") });
+  mountHistory({ state, socket, camera, selection, viewport, boardId: config.boardId, anchor: $("share-button") });
+  mountDownloads({ boardId: config.boardId, selection, state, anchor: $("export-button") });
 
   let firstSnapshot = true;
   let syncAsked = { since: -1, at: 0 };
@@ -131,7 +139,7 @@ async function main() {
   name = await askName($("name-dialog"));
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
-  window.storming = { state, socket, camera, selection, renderer };
+  window.storming = { state, socket, camera, selection, renderer, undo };
 }
 
 function showDenied(message) {

@@ -1,0 +1,106 @@
+// The Download menu of the top bar: the board (or the selection) as an SVG or PNG picture,
+// and the whole board as a JSON backup that the home page can import.
+
+import { downloadPng, downloadSvg } from "./picture.js";
+import { toast } from "./toast.js";
+
+function item(label, hint) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = "menu-item";
+  b.setAttribute("role", "menuitem");
+  const main = document.createElement("span");
+  main.className = "menu-label";
+  main.textContent = label;
+  const sub = document.createElement("span");
+  sub.className = "menu-hint";
+  sub.textContent = hint;
+  b.append(main, sub);
+  return b;
+}
+
+export function mountDownloads({ boardId, selection, state, anchor }) {
+  const wrap = document.createElement("div");
+  wrap.className = "menu-wrap";
+  const button = document.createElement("button");
+  button.type = "button";
+  button.id = "download-button";
+  button.className = "button";
+  button.textContent = "Download";
+  button.setAttribute("aria-haspopup", "menu");
+  button.setAttribute("aria-expanded", "false");
+  button.setAttribute("aria-controls", "download-menu");
+  const menu = document.createElement("div");
+  menu.id = "download-menu";
+  menu.className = "menu";
+  menu.setAttribute("role", "menu");
+  menu.setAttribute("aria-label", "Download");
+  menu.hidden = true;
+  const svg = item("Picture (SVG)", "");
+  svg.dataset.download = "svg";
+  const png = item("Picture (PNG)", "");
+  png.dataset.download = "png";
+  const json = item("Board backup (JSON)", "Everything on the board; import it from the home page");
+  json.dataset.download = "json";
+  menu.append(svg, png, json);
+  wrap.append(button, menu);
+  anchor.before(wrap);
+
+  // Only elements that are on the board count as a selection to draw.
+  const selectedIds = () => [...selection.ids].filter((id) => state.view.notes.has(id) || state.view.frames.has(id) || state.view.links.has(id));
+
+  const open = () => {
+    const n = selectedIds().length;
+    const what = n ? `The ${n} selected element${n === 1 ? "" : "s"}` : "The whole board";
+    svg.querySelector(".menu-label").textContent = n ? "Selection as SVG" : "Board as SVG";
+    png.querySelector(".menu-label").textContent = n ? "Selection as PNG" : "Board as PNG";
+    svg.querySelector(".menu-hint").textContent = `${what}, a picture that scales`;
+    png.querySelector(".menu-hint").textContent = `${what}, an image for slides and chats`;
+    menu.hidden = false;
+    button.setAttribute("aria-expanded", "true");
+    svg.focus();
+  };
+  const close = (focusButton = false) => {
+    if (menu.hidden) return;
+    menu.hidden = true;
+    button.setAttribute("aria-expanded", "false");
+    if (focusButton) button.focus();
+  };
+  button.addEventListener("click", () => (menu.hidden ? open() : close()));
+  document.addEventListener("pointerdown", (e) => {
+    if (!wrap.contains(e.target)) close();
+  });
+  menu.addEventListener("keydown", (e) => {
+    const items = [...menu.querySelectorAll(".menu-item")];
+    const i = items.indexOf(document.activeElement);
+    if (e.key === "Escape") close(true);
+    else if (e.key === "ArrowDown") items[(i + 1) % items.length].focus();
+    else if (e.key === "ArrowUp") items[(i - 1 + items.length) % items.length].focus();
+    else return;
+    e.preventDefault();
+    e.stopPropagation();
+  });
+
+  const run = async (what) => {
+    const ids = selectedIds();
+    close();
+    try {
+      if (what === "svg") await downloadSvg(boardId, ids.length ? ids : null);
+      else if (what === "png") await downloadPng(boardId, ids.length ? ids : null);
+      else downloadBackup(boardId);
+    } catch (err) {
+      toast(err.message || "The download failed.", { kind: "error" });
+    }
+  };
+  for (const b of [svg, png, json]) b.addEventListener("click", () => run(b.dataset.download));
+}
+
+// The server names the file (Content-Disposition: attachment); a plain link is enough.
+function downloadBackup(boardId) {
+  const a = document.createElement("a");
+  a.href = `/api/boards/${encodeURIComponent(boardId)}/export.json`;
+  a.download = "";
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
