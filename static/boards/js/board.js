@@ -16,6 +16,8 @@ import { rememberBoard } from "./recent.js";
 import { mountUndo } from "./undo.js";
 import { mountHistory } from "./history.js";
 import { mountDownloads } from "./downloads.js";
+import { mountFacilitation } from "./facilitation.js";
+import { mountDock } from "./dock.js";
 
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -133,6 +135,12 @@ async function main() {
     const err = e.detail.error || {};
     toast(err.message || "The server refused a change.", { kind: "error", timeout: 6000 });
   });
+
+  // The workshop (phase, lock, timer, dots, follow), the legend and the checks: after the
+  // frame handler above, so they see the role it sets.
+  const workshop = { state, socket, camera, renderer, selection, interactions, presence, config };
+  mountFacilitation($("workshop-bar"), workshop);
+  mountDock(workshop);
 
   camera.fit(null);
   // The board is drawn and usable around the name dialog; joining waits for the name.

@@ -1,0 +1,22 @@
+// The right-hand dock of the workshop: the legend and the checks panel, one open at a time,
+// and neither on top of the export panel.
+
+import { mountLegend } from "./legend.js";
+import { mountChecksPanel } from "./checks-panel.js";
+
+export function mountDock(ctx) {
+  const $ = (id) => document.getElementById(id);
+  const panels = [];
+  const closeOthers = (open) => {
+    for (const p of panels) if (p.panel !== open && !p.panel.hidden) p.toggle(false);
+    if (!$("export-panel").hidden) document.querySelector("[data-close-export]")?.click();
+  };
+  const legend = mountLegend({ panel: $("legend-panel"), button: $("legend-button"), onOpen: closeOthers });
+  panels.push({ panel: $("legend-panel"), toggle: legend.toggle });
+  const checks = mountChecksPanel({ ...ctx, panel: $("checks-panel"), button: $("checks-button"), onOpen: closeOthers });
+  panels.push({ panel: $("checks-panel"), toggle: checks.toggle });
+  $("export-button").addEventListener("click", () => {
+    for (const p of panels) if (!p.panel.hidden) p.toggle(false);
+  });
+  return { legend, checks };
+}
