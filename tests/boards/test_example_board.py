@@ -5,16 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from boards.domain import FIELD_TYPES
+from boards.domain import NOTE_KINDS as KINDS
+
+NOTE_KINDS = set(KINDS)
+
 EXAMPLE = Path(__file__).resolve().parents[2] / "boards" / "examples" / "checkout.json"
-NOTE_KINDS = {
-    "event",
-    "command",
-    "policy",
-    "external_system",
-    "actor",
-    "read_model",
-    "hotspot",
-}
 
 
 @pytest.fixture(scope="module")
@@ -81,19 +77,7 @@ def test_every_link_joins_two_existing_elements(board):
 
 
 def test_every_event_and_command_carries_typed_fields(board):
-    types = {
-        "string",
-        "integer",
-        "number",
-        "boolean",
-        "uuid",
-        "timestamp",
-        "date",
-        "decimal",
-        "enum",
-        "list",
-        "object",
-    }
+    types = set(FIELD_TYPES)
     for note in board["notes"]:
         if note["kind"] not in ("event", "command"):
             continue
