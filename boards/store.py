@@ -350,7 +350,8 @@ def cached_snapshot(board_id: str | uuid.UUID) -> dict[str, Any]:
 def events_since(board_id: str | uuid.UUID, since: int) -> list[dict[str, Any]] | None:
     """Event frames after `since`, or None when so many were missed that a snapshot is cheaper."""
     board = Board.objects.get(pk=board_id)
-    if board.seq - since > CATCH_UP_LIMIT:
+    # A client ahead of the log saw a board that no longer exists (a restored backup, say).
+    if board.seq - since > CATCH_UP_LIMIT or since > board.seq:
         return None
     return [event_frame(e) for e in BoardEvent.objects.filter(board=board, seq__gt=since).order_by("seq")]
 

@@ -123,3 +123,8 @@ def test_the_example_board_loads_with_every_element():
     snapshot = store.snapshot(example.id)
     assert len(snapshot["notes"]) >= 30 and len(snapshot["frames"]) >= 5 and snapshot["links"]
     assert any(n["kind"] == "hotspot" for n in snapshot["notes"])
+
+
+def test_a_client_ahead_of_the_log_is_sent_a_snapshot_instead(board):
+    apply_ops(board.id, [note_op()])
+    assert store.events_since(board.id, 5) is None
