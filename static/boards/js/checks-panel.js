@@ -9,10 +9,11 @@ import { el, glyph } from "./ui.js";
 
 const DEBOUNCE_MS = 400;
 const SEVERITIES = [
-  { severity: "error", title: "Errors", hint: "break the model" },
-  { severity: "warning", title: "Warnings", hint: "worth a second look" },
-  { severity: "info", title: "Notes", hint: "open questions" },
+  { severity: "error", title: "Errors", one: "error", many: "errors", hint: "break the model" },
+  { severity: "warning", title: "Warnings", one: "warning", many: "warnings", hint: "worth a second look" },
+  { severity: "info", title: "Notes", one: "note", many: "notes", hint: "open questions" },
 ];
+const tally = (s, n) => `${n} ${n === 1 ? s.one : s.many}`;
 
 export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
   const { state, socket, config } = ctx;
@@ -68,7 +69,7 @@ export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
     badge.textContent = serious ? String(serious) : "";
     badge.hidden = serious === 0;
     badge.dataset.severity = c.error ? "error" : "warning";
-    button.title = `Model checks: ${c.error} error${c.error === 1 ? "" : "s"}, ${c.warning} warning${c.warning === 1 ? "" : "s"}, ${c.info} note${c.info === 1 ? "" : "s"}`;
+    button.title = `Model checks: ${SEVERITIES.map((s) => tally(s, c[s.severity])).join(", ")}`;
     markErrors();
     if (panel.hidden) return;
     renderList(c);
@@ -76,7 +77,7 @@ export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
 
   function renderList(c) {
     summary.replaceChildren(...SEVERITIES.map((s) =>
-      el("span", { className: "checks-tally", dataset: { severity: s.severity } }, glyph(s.severity), `${c[s.severity]} ${s.title.toLowerCase()}`)));
+      el("span", { className: "checks-tally", dataset: { severity: s.severity } }, glyph(s.severity), tally(s, c[s.severity]))));
     if (failed) {
       body.replaceChildren(el("p", { className: "panel-hint" }, "The checks could not be loaded; they will be tried again on the next change."));
       return;

@@ -61,7 +61,9 @@ export function mountDots(host, ctx) {
     voting = on;
     document.body.classList.toggle("voting", on);
     modeButton.setAttribute("aria-pressed", String(on));
-    if (on && !canEdit()) toast("You can watch the vote; dots need the edit link.");
+    if (on && !canEdit()) {
+      toast(state.readOnlyMessage ? `${state.readOnlyMessage} Your dots wait until it is unlocked.` : "You can watch the vote; dots need the edit link.");
+    }
     paintAll();
   }
 
@@ -118,7 +120,7 @@ export function mountDots(host, ctx) {
     }
     const b = badgeFor(id);
     if (!b) return;
-    b.querySelector(".dots-count").textContent = String(total);
+    b.querySelector(".dots-count").textContent = total ? String(total) : "+";
     b.classList.toggle("mine", mine > 0);
     b.classList.toggle("empty", total === 0);
     b.disabled = !voting;

@@ -28,7 +28,7 @@ export function mountFacilitation(host, ctx) {
   PHASES.forEach((p, i) => phaseSelect.append(el("option", { value: p.phase }, i ? `${i}. ${p.title}` : p.title)));
   const phaseName = el("span", { className: "phase-name" });
   const instruction = el("span", { className: "phase-instruction" });
-  const phaseBlock = el("div", { className: "phase-block" }, glyph("flag", "icon phase-icon"), phaseSelect, phaseName, instruction);
+  const phaseBlock = el("div", { className: "phase-block" }, glyph("flag", "icon phase-icon"), phaseSelect, phaseName);
 
   const lockButton = el("button", { type: "button", className: "bar-button lock-toggle", "aria-pressed": "false" });
   const lockBadge = el("span", { className: "lock-badge", role: "status" }, glyph("lock"), "Locked by the facilitator");
@@ -37,7 +37,7 @@ export function mountFacilitation(host, ctx) {
   const dotsHost = el("div", { className: "bar-group dots-group" });
   const followHost = el("div", { className: "bar-group follow-group" });
   tools.append(timerHost, dotsHost, el("div", { className: "bar-group lock-group" }, lockButton, lockBadge), followHost);
-  host.replaceChildren(phaseBlock, tools);
+  host.replaceChildren(phaseBlock, tools, instruction);
   host.hidden = false;
 
   phaseSelect.addEventListener("change", () => state.submit("board.configure", { phase: phaseSelect.value }));
@@ -103,7 +103,7 @@ export function mountFacilitation(host, ctx) {
       host.classList.add("flash");
       if (!facilitator) toast(`Next phase: ${info.title}. ${info.instruction}`, { timeout: 7000 });
     }
-    shownPhase = w.phase;
+    if (state.loaded) shownPhase = w.phase; // the first snapshot sets the scene, it is no news
 
     lockButton.hidden = !facilitator;
     lockButton.setAttribute("aria-pressed", String(w.locked));
