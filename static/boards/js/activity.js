@@ -13,7 +13,8 @@ import { toast } from "./toast.js";
 
 const PAGE = 100;
 const MAX_ENTRIES = 1000;
-const MERGE_WINDOW_MS = 3000;
+const MERGE_WINDOW_MS = 150; // one gesture's ops (a paste, a delete of a selection) commit together
+const MOVE_MERGE_WINDOW_MS = 3000;
 const NAME_AFTER_CREATE_LOOKBACK = 12;
 const QUOTE_MAX = 48;
 const MEMBERSHIP = new Set(["id", "aggregate", "context"]);
@@ -228,8 +229,9 @@ function settleLatest(entries) {
   if (facts.length === 1 && facts[0].verb === "rename" && !facts[0].from && facts[0].entity === "note") {
     const named = facts[0];
     for (const other of entries.slice(1, NAME_AFTER_CREATE_LOOKBACK)) {
-      const added = other.facts.length === 1 && other.facts[0];
-      if (other.actor === entry.actor && added && added.verb === "add" && added.id === named.id && !added.name) {
+      if (other.actor !== entry.actor) continue;
+      const added = other.facts.find((x) => x.verb === "add" && x.id === named.id && !x.name);
+      if (added) {
         added.name = named.name;
         other.lastSeq = entry.lastSeq;
         for (const id of entry.opIds) other.opIds.add(id);
@@ -242,7 +244,9 @@ function settleLatest(entries) {
   if (!prev || prev.actor !== entry.actor || !facts.length) return null;
   const prevFacts = primaryFacts(prev.facts);
   const verb = facts[0].verb;
-  const close = Math.abs(new Date(entry.at) - new Date(prev.at)) <= MERGE_WINDOW_MS;
+  // A gesture's ops arrive together; a move may be nudged on for a while and still be one.
+  const span = facts[0].verb === "move" ? MOVE_MERGE_WINDOW_MS : MERGE_WINDOW_MS;
+  const close = Math.abs(new Date(entry.at) - new Date(prev.at)) <= span;
   const same = MERGEABLE.has(verb) && [...facts, ...prevFacts].every((x) => x.verb === verb);
   if (!close || !same) return null;
   // A move of the same things again is the same news, only later.
