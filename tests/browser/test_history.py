@@ -121,7 +121,11 @@ def test_a_multi_select_move_undoes_in_one_step_and_shows_as_one_line(app_server
     ana.page.locator("#history-button").click()
     expect(ana.page.locator(".activity-list")).to_contain_text("Ana moved 3 stickies")
 
+    # A second gesture (a nudge of the same selection), then two quick undos: both go.
     ana.page.locator("#viewport").focus()
+    ana.page.keyboard.press("ArrowRight")
+    ana.settled()
+    ana.page.keyboard.press("Control+z")
     ana.page.keyboard.press("Control+z")
     for i in ids:
         expect(ana.note(i)).to_have_attribute("style", position(*start[i]))
@@ -219,6 +223,12 @@ def test_the_activity_feed_tells_what_happened_in_words(app_server, open_board):
     expect(feed.locator(".activity-entry").first).to_contain_text(
         "Ana renamed event 'Order Placed' to 'Order Submitted'"
     )
+    # A line leads to what it is about.
+    feed.locator(".activity-entry").first.locator(".activity-main").click()
+    expect(bo.note(note_id)).to_have_class(re.compile(r"\bselected\b"))
+
     ana.note(note_id).click()
     ana.page.keyboard.press("Delete")
     expect(feed.locator(".activity-entry").first).to_contain_text("Ana deleted event 'Order Submitted'")
+    feed.locator(".activity-entry").first.locator(".activity-main").click()
+    expect(bo.page.locator(".toast")).to_contain_text("no longer on the board")

@@ -29,6 +29,7 @@ export class UndoHistory extends EventTarget {
     this.redoStack = []; // {undoOpId}: the undo op whose undo brings the step back
     this.gesture = null;
     this.inFlight = null; // {opId, kind: "undo" | "redo"}
+    this.queued = []; // presses made while a step was still on its way: "undo" | "redo"
     this.sending = false;
     state.addEventListener("submit", (e) => this.record(e.detail));
     socket.addEventListener("frame", (e) => {
@@ -62,6 +63,7 @@ export class UndoHistory extends EventTarget {
       this.gesture.waiting.add(frame.op_id);
     }
     this.redoStack = []; // a new change of one's own: what was undone stays undone
+    this.queued = [];
     this.changed();
   }
 
@@ -72,20 +74,42 @@ export class UndoHistory extends EventTarget {
       if (kind === "undo") this.redoStack.push({ undoOpId: opId });
       else this.undoStack.push({ opIds: [opId], waiting: new Set() });
       this.changed();
+      this.drain();
       return;
     }
     for (const step of this.undoStack) {
       if (step.waiting.delete(opId)) {
         this.changed();
+        this.drain();
         return;
       }
     }
   }
 
+  // Ctrl+Z pressed three times quickly undoes three steps, each after the one before is in.
+  drain() {
+    while (this.queued.length && !this.inFlight) {
+      const kind = this.queued.shift();
+      if (!(kind === "undo" ? this.undo() : this.redo())) break;
+    }
+  }
+
+  press(kind) {
+    const busy = this.inFlight || (kind === "undo" && this.undoStack.length && !this.canUndo);
+    if (busy) {
+      if (this.queued.length < MAX_STEPS) this.queued.push(kind);
+      return;
+    }
+    if (kind === "undo") this.undo();
+    else this.redo();
+  }
+
   refused(opId) {
     if (this.inFlight && this.inFlight.opId === opId) {
-      // The step cannot be taken back (or redone) any more; the toast says why.
+      // The step cannot be taken back (or redone) any more; the toast says why. Presses
+      // queued behind it were meant for a history that went otherwise: drop them.
       this.inFlight = null;
+      this.queued = [];
       this.changed();
       return;
     }
@@ -172,15 +196,15 @@ export function mountUndo({ state, socket, anchor }) {
     redoButton.disabled = !history.canRedo;
   };
   history.addEventListener("change", render);
-  undoButton.addEventListener("click", () => history.undo());
-  redoButton.addEventListener("click", () => history.redo());
+  undoButton.addEventListener("click", () => history.press("undo"));
+  redoButton.addEventListener("click", () => history.press("redo"));
 
   document.addEventListener("keydown", (e) => {
     // In a text field the browser's own undo of the typing is what the user wants.
     if (!(e.ctrlKey || e.metaKey) || e.altKey || isTyping(e.target) || document.querySelector("dialog[open]")) return;
     const key = e.key.toLowerCase();
-    if (key === "z" && !e.shiftKey) history.undo();
-    else if ((key === "z" && e.shiftKey) || (key === "y" && !e.shiftKey)) history.redo();
+    if (key === "z" && !e.shiftKey) history.press("undo");
+    else if ((key === "z" && e.shiftKey) || (key === "y" && !e.shiftKey)) history.press("redo");
     else return;
     e.preventDefault();
   });
