@@ -113,7 +113,8 @@ export function mountDots(host, ctx) {
     const note = state.view.notes.get(id);
     const votable = note && VOTABLE.has(note.kind);
     const { total, mine } = votable ? dotsOn(state.view.workshop, id, me) : { total: 0, mine: 0 };
-    if (!votable || (total === 0 && !voting)) {
+    const active = voting && canEdit(); // watchers see the dots, without a "+" to press
+    if (!votable || (total === 0 && !active)) {
       badges.get(id)?.remove();
       badges.delete(id);
       return;
@@ -123,9 +124,9 @@ export function mountDots(host, ctx) {
     b.querySelector(".dots-count").textContent = total ? String(total) : "+";
     b.classList.toggle("mine", mine > 0);
     b.classList.toggle("empty", total === 0);
-    b.disabled = !voting;
+    b.disabled = !active;
     const yours = mine ? ` (${mine} yours)` : "";
-    b.title = voting
+    b.title = active
       ? `${total} dot${total === 1 ? "" : "s"}${yours}. Click to add a dot; Shift+click or right-click to take yours back.`
       : `${total} dot${total === 1 ? "" : "s"}${yours}`;
     b.setAttribute("aria-label", `${total} dots${yours}`);

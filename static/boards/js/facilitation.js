@@ -55,7 +55,7 @@ export function mountFacilitation(host, ctx) {
     const label = kindInfo(kind).label;
     return `${label}s come in the “${phaseThatAllows(kind).title}” phase; now it is “${phaseInfo(state.view.workshop.phase).title}”.`;
   };
-  const blocked = (kind) => !isFacilitator() && !allowedIn(state.view.workshop.phase, kind);
+  const blocked = (kind) => role() === "editor" && !allowedIn(state.view.workshop.phase, kind);
 
   function paintPalette() {
     for (const b of kindButtons()) {
@@ -114,7 +114,7 @@ export function mountFacilitation(host, ctx) {
 
     // A locked board is read-only for participants, like a view-only link, with its own reason.
     state.readOnly = role() === "viewer" || locked();
-    state.readOnlyMessage = locked() ? "The facilitator has locked the board for now." : null;
+    state.readOnlyMessage = locked() && role() !== "viewer" ? "The facilitator has locked the board for now." : null;
     paintPalette();
   }
 
