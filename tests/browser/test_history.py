@@ -232,3 +232,18 @@ def test_the_activity_feed_tells_what_happened_in_words(app_server, open_board):
     expect(feed.locator(".activity-entry").first).to_contain_text("Ana deleted event 'Order Submitted'")
     feed.locator(".activity-entry").first.locator(".activity-main").click()
     expect(bo.page.locator(".toast")).to_contain_text("no longer on the board")
+
+
+def test_a_viewer_can_look_back_in_time_but_not_restore_or_undo(app_server, open_board):
+    board = app_server.create_board("Watch only")
+    app_server.add_note(board, "event", "Alpha", 100, 100)
+    app_server.add_note(board, "event", "Beta", 350, 100)
+    viewer = open_board({**board, "url": board["view_url"]}, "Vi")
+    page = viewer.page
+    expect(page.locator("body")).to_have_attribute("data-role", "viewer")
+    expect(page.locator("#undo-button")).to_be_hidden()
+    page.locator("#history-button").click()
+    page.locator("#history-slider").fill("1")
+    expect(page.locator(".time-travel-banner")).to_contain_text("seq 1 of 2")
+    expect(page.locator(".banner-restore")).to_be_hidden()
+    expect(page.locator(".banner-live")).to_be_visible()

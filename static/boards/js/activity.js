@@ -157,13 +157,18 @@ function article(noun) {
 
 const PLURAL_VERBS = { add: "added", delete: "deleted", move: "moved", resize: "resized", link: "linked", unlink: "unlinked" };
 
+const COUNTED = [["note", "sticky", "stickies"], ["frame", "frame", "frames"], ["link", "link", "links"]];
+
+// "3 stickies", "4 stickies and a frame".
 function plural(facts) {
-  const entities = new Set(facts.map((f) => f.entity));
-  const n = facts.length;
-  if (entities.size === 1 && entities.has("note")) return `${n} stickies`;
-  if (entities.size === 1 && entities.has("frame")) return `${n} frames`;
-  if (entities.size === 1 && entities.has("link")) return `${n} links`;
-  return `${n} elements`;
+  const parts = [];
+  for (const [entity, one, many] of COUNTED) {
+    const n = facts.filter((f) => f.entity === entity).length;
+    if (n) parts.push(n === 1 ? `a ${one}` : `${n} ${many}`);
+  }
+  const others = facts.filter((f) => !COUNTED.some(([entity]) => entity === f.entity)).length;
+  if (others) parts.push(others === 1 ? "a setting" : `${others} settings`);
+  return parts.length > 1 ? `${parts.slice(0, -1).join(", ")} and ${parts[parts.length - 1]}` : parts[0];
 }
 
 // The words of an entry (without the actor), from its primary facts.
