@@ -8,6 +8,9 @@ import { setServerDate } from "./timer.js";
 import { el, glyph } from "./ui.js";
 
 const DEBOUNCE_MS = 400;
+// Closed, the panel only feeds the button's count: fewer requests when a busy board has many
+// people on it (each of their pages asks for itself).
+const IDLE_DEBOUNCE_MS = 2000;
 const SEVERITIES = [
   { severity: "error", title: "Errors", one: "error", many: "errors", hint: "break the model" },
   { severity: "warning", title: "Warnings", one: "warning", many: "warnings", hint: "worth a second look" },
@@ -54,7 +57,7 @@ export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
 
   function schedule() {
     clearTimeout(timer);
-    timer = setTimeout(refresh, DEBOUNCE_MS);
+    timer = setTimeout(refresh, panel.hidden ? IDLE_DEBOUNCE_MS : DEBOUNCE_MS);
   }
 
   const counts = () => {
