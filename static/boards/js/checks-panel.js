@@ -55,9 +55,9 @@ export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
     }
   }
 
-  function schedule() {
+  function schedule(soon = false) {
     clearTimeout(timer);
-    timer = setTimeout(refresh, panel.hidden ? IDLE_DEBOUNCE_MS : DEBOUNCE_MS);
+    timer = setTimeout(refresh, soon || !panel.hidden ? DEBOUNCE_MS : IDLE_DEBOUNCE_MS);
   }
 
   const counts = () => {
@@ -158,7 +158,8 @@ export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
   // Only confirmed changes change what the server finds; a local drag in progress does not.
   socket.addEventListener("frame", (e) => {
     const t = e.detail.type;
-    if (t === "snapshot" || t === "event" || t === "events") schedule();
+    if (t === "snapshot") schedule(true); // the count on the button from the start
+    else if (t === "event" || t === "events") schedule();
   });
   // The renderer makes elements as they arrive: put markers back on new ones.
   state.addEventListener("change", () => {
