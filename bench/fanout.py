@@ -254,12 +254,13 @@ def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: d
         load_meter = harness.ProcessMeter([p.pid for p in procs])
         pg_meter = harness.ProcessMeter(harness.postgres_pids()) if args.database == "postgres" else None
         redis_start = harness.redis_cpu_seconds() if args.layer != "inmemory" else 0.0
+        machine_meter = harness.MachineMeter()
         start = time.time() + 0.5
         for proc in procs:
             proc.stdin.write(f"go {start}\n")
             proc.stdin.flush()
         time.sleep(0.5)
-        for meter in (server_meter, load_meter, pg_meter):
+        for meter in (server_meter, load_meter, pg_meter, machine_meter):
             if meter:
                 meter.start()
         for proc in procs:
@@ -267,6 +268,7 @@ def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: d
         server_use = server_meter.stop()
         load_use = load_meter.stop()
         pg_use = pg_meter.stop() if pg_meter else None
+        machine_busy = machine_meter.stop()
         wall = time.time() - start
         redis_percent = (
             round(100 * (harness.redis_cpu_seconds() - redis_start) / wall, 1) if args.layer != "inmemory" else None
@@ -312,6 +314,7 @@ def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: d
         "load_generator": load_use,
         "redis_cpu_percent": redis_percent,
         "postgres_cpu_percent": round(sum(pg_use["cpu_percent"]), 1) if pg_use else None,
+        "machine_cpu_percent": machine_busy,
     }
 
 
@@ -347,6 +350,7 @@ def print_report(result: dict[str, Any]) -> None:
         extra.append(f"Redis CPU {result['redis_cpu_percent']} %")
     if result["postgres_cpu_percent"] is not None:
         extra.append(f"PostgreSQL CPU {result['postgres_cpu_percent']} %")
+    extra.append(f"whole machine {result['machine_cpu_percent']} % of {result['machine']['cores']} cores")
     print(", ".join(extra))
     for error in result["errors"]:
         print(f"error: {error}")

@@ -146,6 +146,19 @@ class ProcessMeter:
         }
 
 
+class MachineMeter:
+    """How busy all cores were (100 % = every core), to tell a quiet run from a crowded one."""
+
+    def start(self) -> None:
+        self.before = psutil.cpu_times()
+
+    def stop(self) -> float:
+        after = psutil.cpu_times()
+        busy = sum(after) - sum(self.before) - (after.idle - self.before.idle) - (after.iowait - self.before.iowait)
+        total = sum(after) - sum(self.before)
+        return round(100 * busy / total, 1) if total else 0.0
+
+
 def rss_mb(pid: int) -> float:
     try:
         return psutil.Process(pid).memory_info().rss / 2**20
@@ -303,7 +316,7 @@ def board_snapshot(stickies: int, seed: int = 7) -> dict[str, Any]:
         )
     links = []
     for _ in range(stickies // 2):
-        source, target = rng.choice(notes), rng.choice(notes)
+        source, target = rng.sample(notes, 2)
         links.append({"id": str(uuid.uuid4()), "from": source["id"], "to": target["id"], "label": ""})
     return {"name": f"Bench {stickies}", "notes": notes, "frames": frames, "links": links}
 
