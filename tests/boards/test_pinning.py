@@ -1,0 +1,143 @@
+"""Pinning a board to one process: a proxy that hashes the board id, and failover when it dies.
+
+Two Daphne processes share the database and Redis behind bench/proxy.py, the local stand-in for
+a load balancer that hashes the board id in the URL. Everyone on a board lands on the same
+process; when that process is killed, the people on the board reconnect through the same address
+with the last seq they hold and carry on, on the other process, with nothing lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import pytest
+import websockets
+
+from bench.proxy import BoardPinningProxy, ranking
+from tests.servers import DaphneServer, migrate, server_env
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+
+@pytest.fixture
+def servers(redis_url, tmp_path):
+    env = server_env({"SQLITE_PATH": str(tmp_path / "board.sqlite3")}, REDIS_URL=redis_url)
+    migrate(env)
+    pair = [DaphneServer(env, log_path=tmp_path / f"daphne-{i}.log").start() for i in range(2)]
+    yield pair
+    for server in pair:
+        server.stop()
+
+
+@pytest.fixture
+async def proxy(servers):
+    pinning = await BoardPinningProxy([("127.0.0.1", s.port) for s in servers]).start()
+    yield pinning
+    await pinning.close()
+
+
+async def create_board(port: int) -> dict:
+    def post() -> dict:
+        import urllib.request
+
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/boards/",
+            data=b'{"name": "Pinned"}',
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request) as response:
+            return json.load(response)
+
+    return await asyncio.to_thread(post)
+
+
+class Participant:
+    """A client that behaves as docs/protocol.md asks: events in seq order, `sync` after a gap."""
+
+    def __init__(self, port: int, board: dict, name: str):
+        self.url = f"ws://127.0.0.1:{port}/ws/boards/{board['id']}/?key={board['keys']['editor']}"
+        self.name = name
+        self.seq = 0
+        self.texts: dict[str, str] = {}
+        self.socket = None
+        self.reader: asyncio.Task | None = None
+
+    async def connect(self) -> None:
+        self.socket = await websockets.connect(self.url)
+        await self.socket.send(json.dumps({"type": "hello", "since": self.seq, "name": self.name}))
+        self.reader = asyncio.create_task(self.read())
+
+    async def read(self) -> None:
+        async for raw in self.socket:
+            frame = json.loads(raw)
+            for item in frame["events"] if frame["type"] == "events" else [frame]:
+                await self.apply(item)
+
+    async def apply(self, frame: dict) -> None:
+        if frame["type"] == "snapshot":
+            self.seq = frame["seq"]
+            self.texts = {n["id"]: n["text"] for n in frame["board"]["notes"]}
+        elif frame["type"] == "event" and frame["seq"] == self.seq + 1:
+            self.seq = frame["seq"]
+            if frame["event"] == "note.created":
+                self.texts[frame["data"]["id"]] = frame["data"]["text"]
+        elif frame["type"] == "event" and frame["seq"] > self.seq + 1:
+            await self.socket.send(json.dumps({"type": "sync", "since": self.seq}))
+
+    async def create(self, text: str) -> None:
+        data = {"id": str(uuid.uuid4()), "kind": "event", "text": text, "x": 0, "y": 0}
+        await self.socket.send(
+            json.dumps({"type": "op", "op_id": str(uuid.uuid4()), "op": "note.create", "data": data})
+        )
+
+    async def wait_for(self, condition, timeout: float = 20) -> None:
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not condition():
+            assert asyncio.get_running_loop().time() < deadline, f"{self.name} stuck at seq {self.seq}"
+            await asyncio.sleep(0.02)
+
+    async def close(self) -> None:
+        if self.reader:
+            self.reader.cancel()
+        await self.socket.close()
+
+
+def test_boards_spread_over_both_processes():
+    backends = [("127.0.0.1", 8001), ("127.0.0.1", 8002)]
+    firsts = {ranking(str(uuid.uuid4()), backends)[0] for _ in range(40)}
+    assert firsts == set(backends)
+
+
+async def test_everyone_on_a_board_lands_on_one_process_and_moves_together_when_it_dies(servers, proxy):
+    board = await create_board(proxy.port)
+    people = [Participant(proxy.port, board, name) for name in ("Ana", "Bo", "Cy", "Di")]
+    for person in people:
+        await person.connect()
+    for i, person in enumerate(people):
+        await person.create(f"Before {i}")
+    for person in people:
+        await person.wait_for(lambda p=person: p.seq == 4)
+
+    routes = proxy.routes[board["id"]]
+    assert len(routes) == 1 and sum(routes.values()) == 4, f"the board's sockets went to {dict(routes)}"
+    (home,) = routes
+    serving = next(s for s in servers if s.port == home[1])
+    survivor = next(s for s in servers if s is not serving)
+
+    serving.kill()
+    for person in people:
+        with pytest.raises(websockets.ConnectionClosed):
+            await person.reader
+        await person.connect()  # the same address; the proxy fails over to the other process
+    for i, person in enumerate(people):
+        await person.create(f"After {i}")
+    for person in people:
+        await person.wait_for(lambda p=person: p.seq == 8)
+
+    assert proxy.routes[board["id"]][("127.0.0.1", survivor.port)] == 4
+    expected = {f"Before {i}" for i in range(4)} | {f"After {i}" for i in range(4)}
+    for person in people:
+        assert set(person.texts.values()) == expected
+        await person.close()
