@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -198,12 +199,25 @@ def history_api(request: HttpRequest, board_id: str) -> JsonResponse:
     return JsonResponse({"seq": board.seq, "events": frames})
 
 
+# Every open page asks for the checks as the board changes; one run per board and seq serves them all.
+_checks_cache: OrderedDict[tuple[str, int], list[dict[str, Any]]] = OrderedDict()
+CHECKS_CACHE_SIZE = 256
+
+
 @require_GET
 def checks_api(request: HttpRequest, board_id: str) -> JsonResponse:
-    try:
-        return JsonResponse({"findings": run_checks(store.snapshot(board_id))})
-    except Board.DoesNotExist:
+    seq = Board.objects.filter(pk=board_id).values_list("seq", flat=True).first()
+    if seq is None:
         return error(404, "not_found", "There is no board with this id.")
+    key = (str(board_id), seq)
+    findings = _checks_cache.get(key)
+    if findings is None:
+        snapshot = store.snapshot(board_id)
+        findings = run_checks(snapshot)
+        _checks_cache[(str(board_id), snapshot["seq"])] = findings
+        while len(_checks_cache) > CHECKS_CACHE_SIZE:
+            _checks_cache.popitem(last=False)
+    return JsonResponse({"seq": seq, "findings": findings})
 
 
 @csrf_exempt

@@ -90,3 +90,17 @@ def test_a_refused_op_over_http_says_why(client):
     response = post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
     assert response.status_code == 404
     assert "no longer on the board" in response.json()["error"]["message"]
+
+
+def test_checks_follow_the_board_as_it_changes(client):
+    board = Board.objects.create(name="Checkout")
+    assert client.get(f"/api/boards/{board.id}/checks/").json()["findings"] == []
+    policy = new_id()
+    op = {"op_id": new_id(), "op": "note.create", "data": {"id": policy, "kind": "policy", "text": "Pay", "x": 0, "y": 0}}
+    post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
+    findings = client.get(f"/api/boards/{board.id}/checks/").json()["findings"]
+    assert any(f["element_id"] == policy and f["code"] == "policy_not_whenever" for f in findings)
+    fix = {"op_id": new_id(), "op": "note.update", "data": {"id": policy, "text": "Whenever Order Placed, then Pay"}}
+    post(client, f"/api/boards/{board.id}/ops/", fix, key=board.edit_key)
+    findings = client.get(f"/api/boards/{board.id}/checks/").json()["findings"]
+    assert not any(f["code"] == "policy_not_whenever" for f in findings)
