@@ -315,6 +315,15 @@ def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: d
         "redis_cpu_percent": redis_percent,
         "postgres_cpu_percent": round(sum(pg_use["cpu_percent"]), 1) if pg_use else None,
         "machine_cpu_percent": machine_busy,
+        # Cores' worth of CPU (in %) that processes outside the benchmark took: a noisy neighbour.
+        "other_cpu_percent": round(
+            machine_busy * (info["cores"] or 1)
+            - sum(server_use["cpu_percent"])
+            - sum(load_use["cpu_percent"])
+            - (redis_percent or 0)
+            - (sum(pg_use["cpu_percent"]) if pg_use else 0),
+            1,
+        ),
     }
 
 
@@ -350,7 +359,10 @@ def print_report(result: dict[str, Any]) -> None:
         extra.append(f"Redis CPU {result['redis_cpu_percent']} %")
     if result["postgres_cpu_percent"] is not None:
         extra.append(f"PostgreSQL CPU {result['postgres_cpu_percent']} %")
-    extra.append(f"whole machine {result['machine_cpu_percent']} % of {result['machine']['cores']} cores")
+    extra.append(
+        f"whole machine {result['machine_cpu_percent']} % of {result['machine']['cores']} cores, "
+        f"other processes {result['other_cpu_percent']} % of a core"
+    )
     print(", ".join(extra))
     for error in result["errors"]:
         print(f"error: {error}")

@@ -28,8 +28,12 @@ import harness  # noqa: E402
 
 def measure(setup: str, clients: int, args: argparse.Namespace) -> dict[str, Any]:
     processes, layer = setup.split(":")
-    runs = []
-    for _ in range(args.repeats):
+    runs, noisy = [], []
+    # The machine may be shared: a run during which other processes took more than
+    # --max-other % of a core is set aside and made again, up to three times as many runs.
+    for _ in range(args.repeats * 3):
+        if len(runs) == args.repeats:
+            break
         load = fanout.parser().parse_args(
             [
                 "--clients",
@@ -46,12 +50,17 @@ def measure(setup: str, clients: int, args: argparse.Namespace) -> dict[str, Any
                 str(args.rate),
             ]
         )
-        runs.append(fanout.run(load))
+        run = fanout.run(load)
+        quiet = run["other_cpu_percent"] <= args.max_other
+        (runs if quiet else noisy).append(run)
         print(
-            f"  {setup} {clients} clients: p50 {runs[-1]['events_latency_ms']['p50']:.1f} "
-            f"p99 {runs[-1]['events_latency_ms']['p99']:.1f} ms, lost {runs[-1]['lost']}",
+            f"  {setup} {clients} clients: p50 {run['events_latency_ms']['p50']:.1f} "
+            f"p99 {run['events_latency_ms']['p99']:.1f} ms, lost {run['lost']}, "
+            f"others took {run['other_cpu_percent']:.0f} % of a core{'' if quiet else ' (set aside)'}",
             flush=True,
         )
+    if len(runs) < args.repeats:
+        runs += sorted(noisy, key=lambda r: r["other_cpu_percent"])[: args.repeats - len(runs)]
     received = [r["events_latency_ms"]["n"] + r["cursor_latency_ms"]["n"] for r in runs]
     return {
         "setup": setup,
@@ -65,6 +74,8 @@ def measure(setup: str, clients: int, args: argparse.Namespace) -> dict[str, Any
         "server_cpu_percent": statistics.median(sum(r["server"]["cpu_percent"]) for r in runs),
         "machine_cpu_percent": statistics.median(r["machine_cpu_percent"] for r in runs),
         "runs_p99": [round(r["events_latency_ms"]["p99"], 1) for r in runs],
+        "set_aside": len(noisy),
+        "other_cpu_percent": statistics.median(r["other_cpu_percent"] for r in runs),
     }
 
 
@@ -151,6 +162,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--rate", type=float, default=100.0)
     p.add_argument("--database", default="sqlite", choices=("sqlite", "postgres"))
     p.add_argument("--p99-limit", type=float, default=100.0)
+    p.add_argument("--max-other", type=float, default=40.0, help="%% of a core other processes may take in a run")
     p.add_argument("--svg", help="write the plot here")
     p.add_argument("--json", help="write the figures here")
     args = p.parse_args(argv)
