@@ -588,7 +588,7 @@ def _board_configure(state: BoardState, data: Element) -> list[Event]:
     data = _only(data, {"phase", "locked", "votes_per_person", "follow"}, "board.configure")
     changes: Element = {}
     if "phase" in data:
-        if data["phase"] not in PHASES:
+        if not isinstance(data["phase"], str) or data["phase"] not in PHASES:
             raise Rejection("invalid", f"The phase is one of {', '.join(PHASES)}.")
         changes["phase"] = data["phase"]
     for key in ("locked", "follow"):
@@ -721,7 +721,7 @@ def decide(state: BoardState, op: str, data: Any, actor: Actor = EDITOR) -> list
 
     A refused op raises Rejection before it changes anything.
     """
-    if op not in HANDLERS and op not in ACTOR_HANDLERS:
+    if not isinstance(op, str) or (op not in HANDLERS and op not in ACTOR_HANDLERS):
         raise Rejection("unknown_op", f"Unknown op {str(op)[:40]!r}; known ops: {', '.join(KNOWN_OPS)}.")
     _permit(state, op, data, actor)
     if op in ACTOR_HANDLERS:

@@ -143,6 +143,8 @@ class BoardEvent(models.Model):
     seq = models.BigIntegerField()
     type = models.CharField(max_length=40)
     data = models.JSONField()
+    # The op that made it ("undo", "board.restore", "note.update"...): the why behind the what.
+    op = models.CharField(max_length=40, blank=True, default="")
     actor = models.CharField(max_length=100, blank=True, default="")
     # A participant's stable id (the display name may change or repeat): whose undo this is.
     author = models.CharField(max_length=64, blank=True, default="")

@@ -81,6 +81,8 @@ class Event(TypedDict):
     op_id: str
     actor: str
     at: str
+    op: str  # the op that made it
+    derived: NotRequired[bool]  # follows from another event of the same op
 
 
 class Events(TypedDict):

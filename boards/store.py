@@ -138,6 +138,9 @@ def event_frame(event: BoardEvent | dict[str, Any]) -> dict[str, Any]:
             "op_id": event.op_id,
             "actor": event.actor,
             "at": event.at.isoformat(),
+            "op": event.op,
+            # Follows from another event of the same op (a member moved with its frame).
+            **({"derived": True} if event.derived else {}),
         }
     return event
 
@@ -208,6 +211,7 @@ def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None)
                     actor=op.actor[:100],
                     author=op.author[:64],
                     op_id=op.op_id,
+                    op=op.op[:40],
                     at=now,
                 )
                 rows.append(row)

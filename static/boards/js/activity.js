@@ -54,6 +54,8 @@ function elementName(board, id) {
 
 // What one event says, given the board just before it; null for what is not news.
 function fact(board, frame) {
+  // What only follows from another change (members carried along, membership) is not news.
+  if (frame.derived) return null;
   const { event, data = {} } = frame;
   const [entity, verb] = event.split(".");
   const keys = Object.keys(data).filter((k) => !MEMBERSHIP.has(k));
@@ -172,6 +174,9 @@ function plural(facts) {
 }
 
 // The words of an entry (without the actor), from its primary facts.
+// Said before what an undo or a restore did: "Ana undid: moved event 'Order Placed'".
+const OP_WORDS = { undo: "undid: ", "board.restore": "restored an earlier version: " };
+
 function describe(facts) {
   if (facts.length === 1) return sentence(facts[0]);
   const verbs = new Set(facts.map((f) => f.verb));
@@ -218,6 +223,7 @@ function addEvent(entries, board, frame) {
     return latest;
   }
   const entry = {
+    op: frame.op || "",
     opIds: new Set([frame.op_id]), actor: frame.actor || "Someone", at: frame.at, firstSeq: frame.seq,
     lastSeq: frame.seq, facts: f ? [f] : [], el: null,
   };
@@ -430,7 +436,7 @@ export class ActivityFeed {
     const facts = primaryFacts(entry.facts);
     const li = entry.el;
     li.querySelector(".activity-actor").textContent = entry.actor;
-    li.querySelector(".activity-what").textContent = ` ${describe(facts)}`;
+    li.querySelector(".activity-what").textContent = ` ${OP_WORDS[entry.op] || ""}${describe(facts)}`;
     const kinds = new Set(facts.map((f) => f.kind).filter(Boolean));
     li.querySelector(".activity-swatch").dataset.kind = kinds.size === 1 ? [...kinds][0] : "";
     li.dataset.seq = String(entry.lastSeq);
