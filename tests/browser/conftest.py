@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -22,15 +21,9 @@ from typing import Any
 
 import pytest
 
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
+
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
@@ -175,7 +168,7 @@ def app_server(server: Server) -> Iterator[Server]:
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
+    if not chromium_installed():
         message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
         if IN_CI:
             pytest.fail(message)
