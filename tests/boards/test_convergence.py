@@ -1,6 +1,7 @@
 """Convergence under faults: random concurrent ops while a server process dies and sockets drop.
 
-Afterwards every client's board equals the database's, every acknowledged op is in the log, and
+Four scripted clients and the real board page in Chromium take part. Afterwards every client's
+board (and what the page draws) equals the database's, every acknowledged op is in the log, and
 no op was applied twice. CI runs one fixed seed; run many with
 `CONVERGENCE_SEEDS=1-20 pytest tests/boards/test_convergence.py`.
 """
@@ -16,8 +17,11 @@ from collections import Counter
 
 import pytest
 import websockets
+from playwright.async_api import async_playwright
 
 from boards.domain import BoardState, evolve
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
+from tests.conftest import IN_CI
 from tests.servers import DaphneServer, create_board, get_json, migrate, server_env, shared_database
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -161,6 +165,109 @@ class ScriptedClient:
             self.task.cancel()
 
 
+class BrowserClient:
+    """The board page in Chromium as one more person: every change goes through the page's own
+    `state.submit`, and its own socket (outbox, reconnect, resend) has to bring it back after
+    faults. The test only listens to what the server tells the page."""
+
+    name = "Browser"
+
+    def __init__(self, page, rng: random.Random):
+        self.page, self.rng = page, rng
+        self.sent: dict[str, str] = {}
+        self.acked: set[str] = set()
+        self.rejected: dict[str, str] = {}
+        self.connections = 0
+        page.on("websocket", self.watch)
+
+    def watch(self, socket) -> None:
+        self.connections += 1
+
+        def received(payload: str | bytes) -> None:
+            frame = json.loads(payload)
+            if frame.get("type") == "ack":
+                self.acked.add(frame["op_id"])
+            elif frame.get("type") == "reject" and frame["error"]["code"] not in ("unavailable", "rate_limited"):
+                self.rejected[frame["op_id"]] = frame["error"]["code"]
+
+        socket.on("framereceived", received)
+
+    async def join(self, url: str) -> None:
+        await self.page.goto(url)
+        await self.page.wait_for_selector("body[data-loaded]")
+        await self.page.wait_for_selector('#connection-state[data-state="connected"]')
+
+    async def send_op(self) -> None:
+        shown = await self.page.evaluate(
+            "() => ({notes: [...storming.state.view.notes.keys()], frames: [...storming.state.view.frames.keys()]})"
+        )
+        op, data = self.random_op(shown["notes"], shown["frames"])
+        op_id = await self.page.evaluate("([op, data]) => storming.state.submit(op, data)", [op, data])
+        if op_id is not None:
+            self.sent[op_id] = op
+
+    def random_op(self, notes: list[str], frames: list[str]) -> tuple[str, dict]:
+        """An op shaped the way the page's own gestures shape it."""
+        rng = self.rng
+        roll = rng.random()
+        point = {"x": round(rng.uniform(0, 2000)), "y": round(rng.uniform(0, 1200))}
+        if roll < 0.35 or not notes:
+            kind = rng.choice(["event", "command", "read_model", "hotspot"])
+            text = f"{self.name} {rng.random():.3f}"
+            note = {"id": str(uuid.uuid4()), "kind": kind, "text": text, "w": 160, "h": 100, "fields": []}
+            return "note.create", {**note, **point}
+        if roll < 0.6:
+            return "note.update", {"id": rng.choice(notes), **point}
+        if roll < 0.75:
+            return "note.update", {"id": rng.choice(notes), "text": f"typed in the browser {rng.random():.3f}"}
+        if roll < 0.87:
+            return "note.delete", {"id": rng.choice(notes)}
+        if roll < 0.95 and len(notes) > 1:
+            source, target = rng.sample(notes, 2)
+            return "link.create", {"id": str(uuid.uuid4()), "from": source, "to": target, "label": ""}
+        if frames:
+            return "frame.update", {"id": rng.choice(frames), **point}
+        return "note.update", {"id": rng.choice(notes), **point}
+
+    async def drop_connection(self) -> None:
+        # The browser loses the network; the page notices, and reconnects once it is back.
+        await self.page.context.set_offline(True)
+        await asyncio.sleep(0.2)
+        await self.page.context.set_offline(False)
+
+    async def settled(self, timeout: float) -> None:
+        """Connected, with nothing in the outbox and nothing pending on top of confirmed state."""
+        await self.page.wait_for_selector(
+            '#connection-state[data-state="connected"][data-waiting="0"]', timeout=timeout * 1000
+        )
+        await self.page.wait_for_function(
+            "() => storming.socket.connected && !storming.socket.waiting && !storming.state.pending.length",
+            timeout=timeout * 1000,
+        )
+
+    async def reached(self, seq: int, timeout: float) -> None:
+        await self.page.wait_for_function("seq => storming.state.seq === seq", arg=seq, timeout=timeout * 1000)
+
+    async def confirmed(self) -> dict:
+        return await self.page.evaluate(
+            """() => {
+                const board = storming.state.confirmed;
+                return {notes: [...board.notes.values()], frames: [...board.frames.values()], links: [...board.links.values()]};
+            }"""
+        )
+
+    async def shown_notes(self) -> list[tuple[str, str]]:
+        """The stickies drawn on the page. Off-screen ones are brought up to date only when they
+        scroll into view, so first fit the whole board into view, as the Fit button does."""
+        await self.page.click("#zoom-fit")
+        await self.page.wait_for_function("() => !document.querySelector('#notes-layer .note.offscreen')")
+        shown = await self.page.evaluate(
+            """() => [...document.querySelectorAll("#notes-layer .note[data-id]")]
+                .map((note) => [note.dataset.id, note.querySelector(".note-text").textContent])"""
+        )
+        return sorted(map(tuple, shown))
+
+
 def comparable(board: dict) -> dict:
     return {
         "notes": sorted(board["notes"], key=lambda n: n["id"]),
@@ -181,6 +288,17 @@ def cluster(tmp_path_factory, redis_url):
             server.stop()
 
 
+@pytest.fixture
+async def chromium():
+    if not chromium_installed():
+        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        pytest.fail(message) if IN_CI else pytest.skip(message)
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        await browser.close()
+
+
 async def wait_until(condition, timeout: float, what: str) -> None:
     deadline = asyncio.get_running_loop().time() + timeout
     while not condition():
@@ -189,7 +307,7 @@ async def wait_until(condition, timeout: float, what: str) -> None:
 
 
 @pytest.mark.parametrize("seed", seeds())
-async def test_every_client_converges_on_the_database_through_crashes(cluster, seed):
+async def test_every_client_converges_on_the_database_through_crashes(cluster, chromium, seed):
     rng = random.Random(seed)
     board = await asyncio.to_thread(create_board, cluster[0].url, f"Convergence {seed}")
     key = board["keys"]["editor"]
@@ -201,22 +319,33 @@ async def test_every_client_converges_on_the_database_through_crashes(cluster, s
     ]
     for client in clients:
         client.start()
+    context = await chromium.new_context(viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(15000)
+    # Someone who has been here before: the page does not stop to ask for a name.
+    await context.add_init_script(f"localStorage.setItem('storming:name', {json.dumps(BrowserClient.name)})")
+    browser = BrowserClient(await context.new_page(), random.Random(rng.random()))
+    # The edit link, on the process that is about to be killed.
+    assert board["url"].startswith(cluster[0].url) and f"#key={key}" in board["url"]
+    await browser.join(board["url"])
     await wait_until(lambda: all(c.online.is_set() for c in clients), 20, "every client to join")
 
     for step in range(160):
-        client = rng.choice(clients)
-        await client.send_op(*client.random_op())
+        person = rng.choice([*clients, browser])
+        await (browser.send_op() if person is browser else person.send_op(*person.random_op()))
         if step == 60:
-            cluster[0].kill()  # half the clients lose their server mid-workshop
+            cluster[0].kill()  # half the clients and the page lose their server mid-workshop
+            await browser.send_op()  # sent into a socket that does not know yet that it is dead
         if step == 90:
             await asyncio.to_thread(cluster[0].start)
         if step % 37 == 0:
-            await rng.choice(clients).drop_connection()
+            await rng.choice([*clients, browser]).drop_connection()
         await asyncio.sleep(rng.uniform(0, 0.01))
 
     await wait_until(lambda: all(c.online.is_set() and not c.outbox for c in clients), 60, "every op to be answered")
+    await browser.settled(timeout=60)
     final = await asyncio.to_thread(get_json, f"{cluster[1].url}/api/boards/{board['id']}/")
     await wait_until(lambda: all(c.seq == final["seq"] for c in clients), 30, "every client to reach the last seq")
+    await browser.reached(final["seq"], timeout=30)
     log = await asyncio.to_thread(get_json, f"{cluster[1].url}/api/boards/{board['id']}/history/?limit=1000")
     for client in clients:
         await client.stop()
@@ -224,11 +353,18 @@ async def test_every_client_converges_on_the_database_through_crashes(cluster, s
     expected = comparable(final)
     for client in clients:
         assert comparable(client.state.snapshot()) == expected, f"{client.name} differs from the database"
+    assert comparable(await browser.confirmed()) == expected, "the page's confirmed board differs from the database"
+    assert await browser.shown_notes() == sorted((n["id"], n["text"]) for n in final["notes"])
+    await context.close()
+
     assert final["seq"] == len(log["events"]) and final["notes"]
     events_by_op = Counter(e["op_id"] for e in log["events"])
-    sent = {op_id: op for c in clients for op_id, op in c.sent.items()}
-    acked_creates = [op_id for c in clients for op_id in c.acked if sent[op_id].endswith(".create")]
+    sent = {op_id: op for c in [*clients, browser] for op_id, op in c.sent.items()}
+    acked = [*(op_id for c in clients for op_id in c.acked), *browser.acked]
+    acked_creates = [op_id for op_id in acked if sent[op_id].endswith(".create")]
     assert acked_creates and all(op_id in events_by_op for op_id in acked_creates), "an acknowledged op is missing"
+    assert browser.connections > 1, "the page never had to reconnect"
+    assert browser.sent and set(browser.sent) == browser.acked | set(browser.rejected), "a page's op went unanswered"
     assert set(events_by_op) <= set(sent), "the log holds an op nobody sent"
     # Applied once: an op's events sit together in one run of seqs, never twice.
     for op_id in events_by_op:
