@@ -54,7 +54,9 @@ def shared_database(folder: Path) -> Iterator[dict[str, str]]:
 def create_board(server_url: str, name: str = "Workshop", **extra) -> dict:
     """POST /api/boards/ on a running server; the answer holds the id, links and keys."""
     body = json.dumps({"name": name, **extra}).encode()
-    request = urllib.request.Request(f"{server_url}/api/boards/", data=body, headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{server_url}/api/boards/", data=body, headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 

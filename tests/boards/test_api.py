@@ -96,7 +96,11 @@ def test_checks_follow_the_board_as_it_changes(client):
     board = Board.objects.create(name="Checkout")
     assert client.get(f"/api/boards/{board.id}/checks/").json()["findings"] == []
     policy = new_id()
-    op = {"op_id": new_id(), "op": "note.create", "data": {"id": policy, "kind": "policy", "text": "Pay", "x": 0, "y": 0}}
+    op = {
+        "op_id": new_id(),
+        "op": "note.create",
+        "data": {"id": policy, "kind": "policy", "text": "Pay", "x": 0, "y": 0},
+    }
     post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
     findings = client.get(f"/api/boards/{board.id}/checks/").json()["findings"]
     assert any(f["element_id"] == policy and f["code"] == "policy_not_whenever" for f in findings)

@@ -34,7 +34,9 @@ async def test_keys_stay_out_of_the_access_log(tmp_path):
         )
         await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=5).read())
         # Page links carry the key after '#', which browsers never send: the page URL is clean.
-        await asyncio.to_thread(lambda: urllib.request.urlopen(board["facilitator_url"].split("#")[0], timeout=5).read())
+        await asyncio.to_thread(
+            lambda: urllib.request.urlopen(board["facilitator_url"].split("#")[0], timeout=5).read()
+        )
     finally:
         server.stop()
     text = log.read_text()

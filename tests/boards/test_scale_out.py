@@ -14,6 +14,7 @@ from tests.servers import create_board as servers_create_board
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
+
 @pytest.fixture(scope="module")
 def database(tmp_path_factory):
     with shared_database(tmp_path_factory.mktemp("scale")) as settings:
