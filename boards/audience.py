@@ -22,6 +22,8 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 log = logging.getLogger(__name__)
 
 RELAY_RETRY_SECONDS = 1.0
+# How long relayed events wait for an earlier seq still on its way from another process.
+REORDER_SECONDS = 0.05
 
 
 class Socket(Protocol):
@@ -47,6 +49,10 @@ class BoardAudience:
         self.sockets: dict[Socket, list[str] | None] = {}
         self.relay: asyncio.Task | None = None
         self.relaying = asyncio.Event()
+        # Relayed event frames by first seq, while an earlier one is missing (see `_arrived`).
+        self.next_seq: int | None = None
+        self.waiting: dict[int, tuple[int, str]] = {}
+        self.waited: asyncio.TimerHandle | None = None
 
     async def join(self, socket: Socket) -> None:
         """From now on the socket's frames are held until `ready`; returns once other processes reach it."""
@@ -75,13 +81,14 @@ class BoardAudience:
             if _audiences.get(self.board_id) is self:
                 del _audiences[self.board_id]
 
-    async def publish(self, text: str) -> None:
-        """Send a frame to the board's sockets in every process serving it."""
+    async def publish(self, text: str, seqs: tuple[int, int] | None = None) -> None:
+        """Send a frame to the board's sockets in every process serving it; `seqs` for events."""
         if not spans_processes():
             await self.deliver(text)
             return
+        message = {"type": "board.relay", "text": text, "seqs": list(seqs) if seqs else None}
         try:
-            await get_channel_layer().group_send(relay_group(self.board_id), {"type": "board.relay", "text": text})
+            await get_channel_layer().group_send(relay_group(self.board_id), message)
         except Exception:
             # Other processes' clients notice the gap at the next event and catch up; ours need not.
             log.exception("board %s: relay to other processes failed", self.board_id)
@@ -94,9 +101,45 @@ class BoardAudience:
                 continue
             try:
                 await socket.send(text_data=text)
-            except Exception:
-                # One broken socket must not keep the frame from the others.
-                log.exception("board %s: a socket could not take a frame", self.board_id)
+            except Exception as exc:
+                # A socket closing right now, or a broken one, must not keep the frame from the others.
+                log.debug("board %s: a socket could not take a frame: %s", self.board_id, exc)
+
+    async def _arrived(self, text: str, seqs: list[int] | None) -> None:
+        """Deliver a relayed frame, putting events from several processes back in seq order.
+
+        Two processes commit one after the other but reach Redis in either order; an event
+        whose predecessor is still on its way waits for it, REORDER_SECONDS at most (then the
+        clients ask for what they miss, as after any gap).
+        """
+        if not seqs:
+            await self.deliver(text)  # presence: no order to keep
+            return
+        first, last = seqs
+        if self.next_seq is None or first <= self.next_seq:
+            await self.deliver(text)
+            self.next_seq = max(self.next_seq or 0, last + 1)
+            while self.next_seq in self.waiting:
+                last, held = self.waiting.pop(self.next_seq)
+                await self.deliver(held)
+                self.next_seq = last + 1
+            if not self.waiting and self.waited is not None:
+                self.waited.cancel()
+                self.waited = None
+            return
+        self.waiting[first] = (last, text)
+        if self.waited is None:
+            self.waited = asyncio.get_running_loop().call_later(REORDER_SECONDS, self._stop_waiting)
+
+    def _stop_waiting(self) -> None:
+        self.flushing = asyncio.ensure_future(self._give_up_waiting())  # kept, so it runs to the end
+
+    async def _give_up_waiting(self) -> None:
+        self.waited = None
+        for first in sorted(self.waiting):
+            last, held = self.waiting.pop(first)
+            await self.deliver(held)
+            self.next_seq = max(self.next_seq or 0, last + 1)
 
     async def _relay(self) -> None:
         layer = get_channel_layer()
@@ -110,7 +153,7 @@ class BoardAudience:
                 while True:
                     message = await layer.receive(channel)
                     if "text" in message:
-                        await self.deliver(message["text"])
+                        await self._arrived(message["text"], message.get("seqs"))
             except asyncio.CancelledError:
                 if channel:
                     await asyncio.shield(_discard(layer, group, channel))
@@ -137,9 +180,9 @@ def leave(board_id: str, socket: Socket) -> None:
         audience.leave(socket)
 
 
-async def publish(board_id: str, text: str) -> None:
+async def publish(board_id: str, text: str, seqs: tuple[int, int] | None = None) -> None:
     """A frame for everyone on the board; a board nobody here is on still reaches other processes."""
-    await (_audiences.get(board_id) or BoardAudience(board_id)).publish(text)
+    await (_audiences.get(board_id) or BoardAudience(board_id)).publish(text, seqs)
 
 
 def audience_for(board_id: str) -> BoardAudience:

@@ -108,7 +108,7 @@ async def store_on_database_thread(board_id: str, ops: list[OpRequest]) -> list[
 
 async def publish_events(board_id: str, events: list[dict[str, Any]]) -> None:
     """Committed events to every socket on the board, serialised once for all of them."""
-    await audience.publish(board_id, protocol.events_text(events))
+    await audience.publish(board_id, protocol.events_text(events), (events[0]["seq"], events[-1]["seq"]))
 
 
 async def broadcast_events(board_id: str, events: list[dict[str, Any]]) -> None:
