@@ -12,6 +12,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import sqlite3
 import statistics
 import sys
@@ -31,6 +32,10 @@ if str(ROOT) not in sys.path:
 import psutil  # noqa: E402
 
 from tests.servers import DaphneServer, migrate, server_env  # noqa: E402
+
+# A benchmark stopped with `kill` still stops its servers and drops its database (finally blocks run).
+if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
@@ -232,7 +237,7 @@ def running_servers(database: dict[str, str], layer: str, count: int = 1) -> Ite
             text = log.read_text(errors="replace")
             if "Traceback" in text:
                 first = text.index("Traceback")
-                print(f"--- {log.name} had errors (the first) ---\n" + "\n".join(text[first:].splitlines()[:40]))
+                print(f"--- {log.name} had errors (the first) ---\n" + "\n".join(text[first:].splitlines()[:150]))
         shutil.rmtree(logs, ignore_errors=True)
 
 
