@@ -14,7 +14,7 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
-from django.db import DatabaseError, connection
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from boards import audience, protocol
 from boards.limits import TokenBucket
@@ -87,7 +87,15 @@ class BoardWriter:
 
 
 def _apply_keeping_connection(board_id: str, ops: list[OpRequest]) -> list[OpResult]:
+    kept = connection.connection is not None
     try:
+        return apply_ops(board_id, ops)
+    except (InterfaceError, OperationalError):
+        connection.close()
+        if not kept:
+            raise
+        # The kept connection had gone (a database restart): once more on a fresh one. An op
+        # that did get stored is recognised by its op_id and not applied twice.
         return apply_ops(board_id, ops)
     except DatabaseError:
         # A connection that failed must not serve the next batch: the next one opens afresh.
