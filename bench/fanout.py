@@ -252,7 +252,7 @@ def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: d
             expect(proc, "ready")
         server_meter = harness.ProcessMeter([s.process.pid for s in servers])
         load_meter = harness.ProcessMeter([p.pid for p in procs])
-        pg_meter = harness.ProcessMeter(harness.postgres_pids()) if args.database == "postgres" else None
+        pg_meter = harness.PostgresMeter() if args.database == "postgres" else None
         redis_start = harness.redis_cpu_seconds() if args.layer != "inmemory" else 0.0
         machine_meter = harness.MachineMeter()
         start = time.time() + 0.5

@@ -175,6 +175,23 @@ def postgres_pids() -> list[int]:
     return [p.pid for p in psutil.process_iter(["name"]) if p.info["name"] in ("postgres", "postmaster")]
 
 
+class PostgresMeter(ProcessMeter):
+    """PostgreSQL's CPU, counting the backends that connections opened during the run."""
+
+    def __init__(self) -> None:
+        super().__init__(postgres_pids())
+
+    def stop(self) -> dict[str, Any]:
+        wall = time.monotonic() - self.started
+        known = {p.pid for p in self.processes}
+        used = sum(self._cpu(p) - s for p, s in zip(self.processes, self.cpu_start, strict=True))
+        for pid in postgres_pids():
+            if pid not in known:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    used += self._cpu(psutil.Process(pid))
+        return {"cpu_percent": [round(100 * used / wall, 1)], "rss_mb": []}
+
+
 def redis_cpu_seconds() -> float:
     import redis
 
