@@ -86,7 +86,7 @@ def capacity(points: list[dict[str, Any]], limit: float) -> dict[str, Any] | Non
 
 def svg_plot(points: list[dict[str, Any]], title: str) -> str:
     """A small log-scale line chart of p50 and p99 per set-up, written by hand (no plotting library)."""
-    width, height, left, right, top, bottom = 720, 420, 70, 190, 40, 50
+    width, height, left, right, top, bottom = 760, 420, 70, 230, 40, 50
     plot_w, plot_h = width - left - right, height - top - bottom
     xs = sorted({p["clients"] for p in points})
     lows = [max(p["p50"], 0.5) for p in points] + [10.0]
