@@ -126,7 +126,10 @@ class ProcessMeter:
     """CPU seconds and resident memory of a set of processes between start() and stop()."""
 
     def __init__(self, pids: Sequence[int]):
-        self.processes = [psutil.Process(pid) for pid in pids]
+        self.processes = []
+        for pid in pids:
+            with contextlib.suppress(psutil.NoSuchProcess):  # a short-lived one may be gone already
+                self.processes.append(psutil.Process(pid))
         self.cpu_start: list[float] = []
         self.started = 0.0
 
