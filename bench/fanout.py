@@ -72,7 +72,11 @@ class Client:
         self.socket = await connect(self.url, max_size=2**26, compression=None, open_timeout=60)
         await self.socket.send(json.dumps({"type": "hello", "since": 0, "name": f"Bench {self.index}"}))
         self.reader = asyncio.create_task(self.read())
-        await asyncio.wait_for(self.snapshot.wait(), 60)
+        snapshot = asyncio.ensure_future(self.snapshot.wait())
+        await asyncio.wait({self.reader, snapshot}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
+        snapshot.cancel()
+        if not self.snapshot.is_set():
+            raise RuntimeError(f"client {self.index} got no snapshot: {self.errors[0] if self.errors else 'timed out'}")
 
     async def read(self) -> None:
         try:
@@ -179,8 +183,12 @@ class Client:
 async def worker(config: dict[str, Any]) -> None:
     """One load generator process: connect, say ready, wait for go, run, drain, report."""
     clients = [Client(i, url, config) for i, url in config["clients"]]
-    for client in clients:  # one at a time: a burst of 50 handshakes is not what we measure
-        await client.connect()
+    try:
+        for client in clients:  # one at a time: a burst of 50 handshakes is not what we measure
+            await client.connect()
+    except Exception as exc:
+        print(f"failed {exc}", flush=True)
+        return
     print("ready", flush=True)
     line = await asyncio.to_thread(sys.stdin.readline)
     start = float(line.split()[1])
