@@ -7,6 +7,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 REDIS ?= redis://127.0.0.1:6379/0
+# Daphne caps every WebSocket message, sent ones included, at 1 MiB: a board of ~3,000 stickies
+# has a larger snapshot. What clients send is capped by the app itself (STORMING_MAX_FRAME_BYTES).
+DAPHNE_OPTIONS ?= --websocket-max-message-size 33554432
 
 .PHONY: run test test-fast deps test-deps chromium services asyncapi-specs lint bench clean
 
@@ -31,7 +34,7 @@ run: deps
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_example --if-empty
 	@echo "Storming is on http://$(HOST):$(PORT)/"
-	$(PY) -m daphne -b $(HOST) -p $(PORT) storming.asgi:application
+	$(PY) -m daphne -b $(HOST) -p $(PORT) $(DAPHNE_OPTIONS) storming.asgi:application
 
 # Browser tests need Debian's Chromium (Playwright's own download cannot work offline).
 chromium:

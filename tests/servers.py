@@ -29,6 +29,8 @@ def server_env(database: dict[str, str], **extra: str) -> dict[str, str]:
 
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+# As `make run` starts Daphne: big boards' snapshots exceed its default 1 MiB per message.
+DAPHNE_OPTIONS = ("--websocket-max-message-size", str(32 * 1024 * 1024))
 
 
 @contextmanager
@@ -88,7 +90,17 @@ class DaphneServer:
     def start(self, timeout: float = 20) -> DaphneServer:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "storming.asgi:application"],
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                *DAPHNE_OPTIONS,
+                "storming.asgi:application",
+            ],
             cwd=ROOT,
             env=self.env,
             stdout=log,
