@@ -227,8 +227,12 @@ async def worker(config: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> dict[str, Any]:
     info = harness.machine()
     with harness.bench_database(args.database) as database:
+        prebuilt = None
+        if args.stickies:
+            harness.migrate(harness.server_env(database))
+            prebuilt = harness.create_large_board(database, args.stickies)
         with harness.running_servers(database, args.layer, args.servers) as servers:
-            board, key = harness.create_empty_board(servers[0])
+            board, key = prebuilt or harness.create_empty_board(servers[0])
             return drive(args, servers, board, key, info)
 
 
@@ -305,6 +309,7 @@ def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: d
             "layer": args.layer,
             "database": args.database,
             "workers": args.workers,
+            "stickies": getattr(args, "stickies", 0),
         },
         "ops_sent": ops_sent,
         "ops_per_second": round(ops_sent / args.duration, 1),
@@ -386,6 +391,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", default="inmemory", choices=harness.LAYERS)
     p.add_argument("--database", default="sqlite", choices=("sqlite", "postgres"))
     p.add_argument("--workers", type=int, default=2, help="load generator processes")
+    p.add_argument("--stickies", type=int, default=0, help="start from a board of this many stickies")
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--smoke", action="store_true", help="a few seconds with 5 clients, to check it works")
     return p
