@@ -4,6 +4,7 @@
 export const MIN_ZOOM = 0.1;
 export const MAX_ZOOM = 3;
 const GRID = 24;
+const SETTLE_MS = 200;
 
 export class Camera extends EventTarget {
   constructor(viewport, world) {
@@ -14,6 +15,8 @@ export class Camera extends EventTarget {
     this.y = 0;
     this.zoom = 1;
     this.frame = null;
+    this.drawnZoom = null;
+    this.settle = null;
     this.insets = null; // () => {left, right} in pixels, set by the page
   }
 
@@ -101,6 +104,7 @@ export class Camera extends EventTarget {
   }
 
   apply() {
+    this.markMoving();
     this.world.style.transform = `translate(${this.x}px, ${this.y}px) scale(${this.zoom})`;
     // Zoomed out, a fine grid turns to grey noise: step up to a coarser one.
     let step = GRID;
@@ -112,5 +116,16 @@ export class Camera extends EventTarget {
     // Far out, details are unreadable anyway; dropping them keeps big boards smooth.
     this.viewport.classList.toggle("far", this.zoom < 0.4);
     this.dispatchEvent(new CustomEvent("change"));
+  }
+
+  // While the view only slides, the board gets a compositor layer of its own (CSS on
+  // .moving), so a pan step moves pixels already drawn instead of repainting every sticky
+  // and link. Zooming drops it, so the board is drawn again sharp at the new scale.
+  markMoving() {
+    const sliding = this.zoom === this.drawnZoom;
+    this.drawnZoom = this.zoom;
+    clearTimeout(this.settle);
+    this.viewport.classList.toggle("moving", sliding);
+    if (sliding) this.settle = setTimeout(() => this.viewport.classList.remove("moving"), SETTLE_MS);
   }
 }

@@ -16,6 +16,7 @@ export class Renderer {
     this.linksGroup = linksGroup || linksLayer.querySelector("#links");
     this.records = new Map(); // element id -> {el, coll, visible, dirty}
     this.links = new Map(); // link id -> SVG <g>
+    this.linkBoxes = new Map(); // link id -> the board rectangle its line and label cover
     this.linksByElement = new Map(); // element id -> Set of link ids
     this.selection = new Set();
     this.overrides = new Map(); // id -> partial geometry during a drag or resize
@@ -133,6 +134,8 @@ export class Renderer {
         rec.visible = false;
       }
     }
+    // Only links that change visibility are touched: a pan step rewrites no attribute.
+    for (const [id, g] of this.links) this.cullLink(id, g);
   }
 
   // --- links ------------------------------------------------------------------------
@@ -144,6 +147,7 @@ export class Renderer {
       if (g) {
         g.remove();
         this.links.delete(id);
+        this.linkBoxes.delete(id);
         this.unindexLink(id, g.dataset.from, g.dataset.to);
         this.selection.delete(id);
       }
@@ -179,6 +183,19 @@ export class Renderer {
     const label = g.querySelector("text");
     label.setAttribute("x", ((x1 + x2) / 2).toFixed(1));
     label.setAttribute("y", ((y1 + y2) / 2 - 6).toFixed(1));
+    // The line's box, grown by what the arrowhead and label reach past its ends.
+    const pad = LINK_PAD + (label.textContent ? label.textContent.length * 4 : 0);
+    const x = Math.min(x1, x2) - pad, y = Math.min(y1, y2) - pad;
+    this.linkBoxes.set(g.dataset.id, { x, y, w: Math.abs(x2 - x1) + 2 * pad, h: Math.abs(y2 - y1) + 2 * pad });
+    this.cullLink(g.dataset.id, g);
+  }
+
+  // Off-screen links leave the render tree like off-screen notes do; the SVG layer is
+  // otherwise repainted whole, with every link on the board, on each pan frame.
+  cullLink(id, g) {
+    const box = this.linkBoxes.get(id);
+    const hidden = Boolean(box) && !this.isVisible(box) && !this.selection.has(id);
+    if (g.classList.contains("offscreen") !== hidden) g.classList.toggle("offscreen", hidden);
   }
 
   redrawLinksOf(elementId) {
@@ -330,7 +347,8 @@ function createLink(link) {
   return g;
 }
 
-const HEADER = 30; // a frame's header height in board units
+const HEADER = 30;
+const LINK_PAD = 20; // board units: half an arrowhead and a label's height, with room to spare // a frame's header height in board units
 
 function containsCentre(outer, inner) {
   const cx = inner.x + inner.w / 2, cy = inner.y + inner.h / 2;
