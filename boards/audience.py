@@ -22,6 +22,9 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 log = logging.getLogger(__name__)
 
 RELAY_RETRY_SECONDS = 1.0
+# Redis forgets group members after a day (channels_redis' group_expiry); a workshop board can
+# stay open longer, so the relay renews its membership well before that.
+RELAY_RENEW_SECONDS = 600.0
 # How long relayed events wait for an earlier seq still on its way from another process.
 REORDER_SECONDS = 0.05
 
@@ -146,22 +149,37 @@ class BoardAudience:
         group = relay_group(self.board_id)
         while True:
             channel = ""
+            renewing: asyncio.Task | None = None
             try:
                 channel = await layer.new_channel()
                 await layer.group_add(group, channel)
                 self.relaying.set()
+                renewing = asyncio.create_task(_renew(layer, group, channel))
                 while True:
                     message = await layer.receive(channel)
                     if "text" in message:
                         await self._arrived(message["text"], message.get("seqs"))
             except asyncio.CancelledError:
+                if renewing:
+                    renewing.cancel()
                 if channel:
                     await asyncio.shield(_discard(layer, group, channel))
                 raise
             except Exception:
+                if renewing:
+                    renewing.cancel()
                 log.exception("board %s: relay from other processes failed; retrying", self.board_id)
                 self.relaying.set()  # joins go on; their clients catch up from the log
                 await asyncio.sleep(RELAY_RETRY_SECONDS)
+
+
+async def _renew(layer: Any, group: str, channel: str) -> None:
+    while True:
+        await asyncio.sleep(RELAY_RENEW_SECONDS)
+        try:
+            await layer.group_add(group, channel)
+        except Exception:
+            log.warning("could not renew relay group %s", group, exc_info=True)
 
 
 async def _discard(layer: Any, group: str, channel: str) -> None:
