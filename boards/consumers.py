@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from channels.consumer import get_handler_name
-from channels.db import database_sync_to_async
+from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -29,6 +29,24 @@ ERROR_WINDOW = 10.0
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+
+
+VOLATILE_MARKERS = (
+    '"type":"cursor"',
+    '"type": "cursor"',
+    '"type":"preview"',
+    '"type": "preview"',
+    '"type":"viewport"',
+    '"type": "viewport"',
+)
+
+
+def _is_volatile(message: dict[str, Any]) -> bool:
+    """A cursor, drag or viewport frame, or a frame relayed to the socket: no database involved."""
+    if message["type"] in ("board.events", "board.presence"):
+        return True
+    text = message.get("text") if message["type"] == "websocket.receive" else None
+    return bool(text) and len(text) < 300 and any(marker in text for marker in VOLATILE_MARKERS)
 
 
 def key_from_query(scope: dict[str, Any]) -> str | None:
@@ -186,13 +204,15 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.send_json(protocol.reject(result.op_id, result.error))
 
     async def dispatch(self, message: dict[str, Any]) -> None:
-        # Channels closes stale database connections before every message it dispatches: a hop to
-        # the database thread for each cursor move (600 a second at 30 people), which also closes
-        # the board writer's connection between batches. Every database call here goes through
-        # database_sync_to_async, which does the same around itself, so the hop is skipped.
+        # Channels closes stale database connections before every message it dispatches: a hop
+        # to the database thread for each cursor move (600 a second at 30 people). Volatile
+        # traffic and frames relayed to the socket touch no database, so they skip it; every
+        # other message keeps the hop.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']!r}")
+        if not _is_volatile(message):
+            await aclose_old_connections()
         await handler(message)
 
     async def board_events(self, message: dict[str, Any]) -> None:
