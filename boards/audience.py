@@ -17,7 +17,8 @@ import asyncio
 import logging
 from typing import Any, Protocol
 
-from channels.layers import InMemoryChannelLayer, get_channel_layer
+from channels import DEFAULT_CHANNEL_LAYER
+from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,22 @@ class Socket(Protocol):
 
 def relay_group(board_id: str) -> str:
     return f"board-{board_id}-relay"
+
+
+_relay_layer: Any = None
+
+
+def relay_layer() -> Any:
+    """A channel layer of the relay's own, beside the one the consumers use.
+
+    Its receiving is separate from theirs: channels_redis shares one receive loop among all the
+    channels of a layer, and a relay that outlives a Redis restart must not leave that loop in a
+    state the consumers' new sockets then wait on.
+    """
+    global _relay_layer
+    if _relay_layer is None:
+        _relay_layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+    return _relay_layer
 
 
 def spans_processes() -> bool:
@@ -91,7 +108,7 @@ class BoardAudience:
             return
         message = {"type": "board.relay", "text": text, "seqs": list(seqs) if seqs else None}
         try:
-            await get_channel_layer().group_send(relay_group(self.board_id), message)
+            await relay_layer().group_send(relay_group(self.board_id), message)
         except Exception:
             # Other processes' clients notice the gap at the next event and catch up; ours need not.
             log.exception("board %s: relay to other processes failed", self.board_id)
@@ -145,7 +162,7 @@ class BoardAudience:
             self.next_seq = max(self.next_seq or 0, last + 1)
 
     async def _relay(self) -> None:
-        layer = get_channel_layer()
+        layer = relay_layer()
         group = relay_group(self.board_id)
         while True:
             channel = ""
