@@ -118,7 +118,10 @@ if REDIS_URL:
                 if CHANNEL_LAYER_BACKEND == "pubsub"
                 else "channels_redis.core.RedisChannelLayer"
             ),
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 2000, "expiry": 30},
+            # redis-py 8 gives up on a read after 5 s by default, exactly when channels_redis's
+            # blocking receive (BZPOPMIN, 5 s) answers "nothing yet": the two race, and a loss
+            # kills the socket. Reads wait longer than that receive.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 10}], "capacity": 2000, "expiry": 30},
         }
     }
 else:
