@@ -6,6 +6,10 @@ export const MAX_ZOOM = 3;
 const GRID = 24;
 const SETTLE_MS = 200;
 
+function mod(a, n) {
+  return ((a % n) + n) % n;
+}
+
 export class Camera extends EventTarget {
   constructor(viewport, world) {
     super();
@@ -18,6 +22,9 @@ export class Camera extends EventTarget {
     this.drawnZoom = null;
     this.settle = null;
     this.insets = null; // () => {left, right} in pixels, set by the page
+    this.grid = viewport.querySelector(".grid");
+    this.gridPeriod = GRID * 5;
+    this.styledZoom = null;
   }
 
   get rect() {
@@ -104,28 +111,46 @@ export class Camera extends EventTarget {
   }
 
   apply() {
-    this.markMoving();
+    this.keepLayer();
     this.world.style.transform = `translate(${this.x}px, ${this.y}px) scale(${this.zoom})`;
+    if (this.zoom !== this.styledZoom) this.applyZoom();
+    // The grid is a layer of its own, a period bigger than the view: a pan step slides it by
+    // less than a period instead of repainting the whole background.
+    if (this.grid) {
+      const p = this.gridPeriod;
+      this.grid.style.transform = `translate(${mod(this.x, p) - p}px, ${mod(this.y, p) - p}px)`;
+    }
+    this.dispatchEvent(new CustomEvent("change"));
+  }
+
+  // What depends on the zoom alone; a pan changes none of it, so it is left untouched.
+  applyZoom() {
+    this.styledZoom = this.zoom;
     // Zoomed out, a fine grid turns to grey noise: step up to a coarser one.
     let step = GRID;
     while (step * this.zoom < 12) step *= 5;
     const g = step * this.zoom;
-    this.viewport.style.backgroundSize = `${g}px ${g}px, ${g * 5}px ${g * 5}px`;
-    this.viewport.style.backgroundPosition = `${this.x}px ${this.y}px, ${this.x}px ${this.y}px`;
+    this.gridPeriod = g * 5;
+    if (this.grid) {
+      this.grid.style.backgroundSize = `${g}px ${g}px, ${g * 5}px ${g * 5}px`;
+      this.grid.style.setProperty("--grid-period", `${g * 5}px`);
+    }
     this.viewport.style.setProperty("--zoom", String(this.zoom));
     // Far out, details are unreadable anyway; dropping them keeps big boards smooth.
     this.viewport.classList.toggle("far", this.zoom < 0.4);
-    this.dispatchEvent(new CustomEvent("change"));
   }
 
-  // While the view only slides, the board gets a compositor layer of its own (CSS on
-  // .moving), so a pan step moves pixels already drawn instead of repainting every sticky
-  // and link. Zooming drops it, so the board is drawn again sharp at the new scale.
-  markMoving() {
-    const sliding = this.zoom === this.drawnZoom;
+  // While the zoom holds still, the board keeps a compositor layer of its own (CSS on
+  // .layered), so a pan step moves pixels already drawn instead of repainting every sticky
+  // and link. Zooming drops it, so the board is drawn again sharp at the new scale, and it
+  // comes back once the zoom has settled: making the layer costs a full redraw, better paid
+  // then than on the first frame of the next pan. (Dropping it whenever a pan paused made a
+  // single slow frame drop it again mid-pan, and 2,000 stickies stuttered.)
+  keepLayer() {
+    if (this.zoom === this.drawnZoom) return;
     this.drawnZoom = this.zoom;
     clearTimeout(this.settle);
-    this.viewport.classList.toggle("moving", sliding);
-    if (sliding) this.settle = setTimeout(() => this.viewport.classList.remove("moving"), SETTLE_MS);
+    this.viewport.classList.remove("layered");
+    this.settle = setTimeout(() => this.viewport.classList.add("layered"), SETTLE_MS);
   }
 }

@@ -146,7 +146,8 @@ export class Presence {
         this.cursorsLayer.append(el);
       }
       el.style.setProperty("--person", u.color || "#868e96");
-      el.querySelector(".remote-cursor-name").textContent = u.name;
+      const name = el.querySelector(".remote-cursor-name");
+      if (name.textContent !== u.name) name.textContent = u.name;
       const p = this.camera.worldToScreen(u.cursor.x, u.cursor.y);
       el.style.transform = `translate(${p.x}px, ${p.y}px)`;
     }

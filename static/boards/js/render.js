@@ -5,7 +5,11 @@
 import { icon, kindInfo, FIELD_KINDS } from "./kinds.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
+// Elements come into the page within CULL_MARGIN_PX of the view and leave it only past
+// KEEP_MARGIN_PX: the gap between the two means a pan back and forth, or a slow drift,
+// does not add and remove the same stickies frame after frame (each costs a repaint).
 const CULL_MARGIN_PX = 600;
+const KEEP_MARGIN_PX = 1500;
 
 export class Renderer {
   constructor({ state, camera, framesLayer, notesLayer, linksLayer, linksGroup = null }) {
@@ -14,6 +18,8 @@ export class Renderer {
     this.framesLayer = framesLayer;
     this.notesLayer = notesLayer;
     this.linksGroup = linksGroup || linksLayer.querySelector("#links");
+    this.linksLayer = linksLayer;
+    this.linksExtent = null; // the board rectangle the links layer covers
     this.records = new Map(); // element id -> {el, coll, visible, dirty}
     this.links = new Map(); // link id -> SVG <g>
     this.linkBoxes = new Map(); // link id -> the board rectangle its line and label cover
@@ -22,6 +28,7 @@ export class Renderer {
     this.overrides = new Map(); // id -> partial geometry during a drag or resize
     this.editing = null; // id whose text is being edited in place
     this.visibleBox = null;
+    this.keepBox = null;
     state.addEventListener("change", (e) => this.update(e.detail));
     camera.addEventListener("change", () => this.refreshVisibility());
   }
@@ -35,16 +42,25 @@ export class Renderer {
     return o ? { ...el, ...o } : el;
   }
 
-  isVisible(g) {
-    const b = this.visibleBox;
+  isVisible(g, b = this.visibleBox) {
     if (!b) return true;
     return g.x < b.x + b.w && g.x + g.w > b.x && g.y < b.y + b.h && g.y + g.h > b.y;
+  }
+
+  // Whether an element belongs in the page: near the view, or already in it and not far off.
+  wanted(g, shown) {
+    return this.isVisible(g) || (shown && this.isVisible(g, this.keepBox));
+  }
+
+  measureView() {
+    this.visibleBox = this.camera.visibleWorld(CULL_MARGIN_PX);
+    this.keepBox = this.camera.visibleWorld(KEEP_MARGIN_PX);
   }
 
   // --- updates ----------------------------------------------------------------------
 
   update(changes) {
-    if (!this.visibleBox) this.visibleBox = this.camera.visibleWorld(CULL_MARGIN_PX);
+    if (!this.visibleBox) this.measureView();
     const touched = new Set();
     for (const id of changes.frames) {
       this.drawElement(id, "frames");
@@ -75,7 +91,7 @@ export class Renderer {
       this.records.set(id, rec);
       (coll === "notes" ? this.notesLayer : this.framesLayer).append(el);
     }
-    const visible = this.isVisible(data) || this.selection.has(id) || this.editing === id;
+    const visible = this.wanted(data, rec.visible) || this.selection.has(id) || this.editing === id;
     if (!visible) {
       if (rec.visible) rec.el.classList.add("offscreen");
       rec.visible = false;
@@ -123,11 +139,11 @@ export class Renderer {
   }
 
   refreshVisibility() {
-    this.visibleBox = this.camera.visibleWorld(CULL_MARGIN_PX);
+    this.measureView();
     for (const [id, rec] of this.records) {
       const g = this.geometry(id);
       if (!g) continue;
-      const visible = this.isVisible(g) || this.selection.has(id);
+      const visible = this.wanted(g, rec.visible) || this.selection.has(id);
       if (visible && (rec.dirty || !rec.visible)) this.drawElement(id, rec.coll);
       else if (!visible && rec.visible) {
         rec.el.classList.add("offscreen");
@@ -186,16 +202,39 @@ export class Renderer {
     // The line's box, grown by what the arrowhead and label reach past its ends.
     const pad = LINK_PAD + (label.textContent ? label.textContent.length * 4 : 0);
     const x = Math.min(x1, x2) - pad, y = Math.min(y1, y2) - pad;
-    this.linkBoxes.set(g.dataset.id, { x, y, w: Math.abs(x2 - x1) + 2 * pad, h: Math.abs(y2 - y1) + 2 * pad });
+    const box = { x, y, w: Math.abs(x2 - x1) + 2 * pad, h: Math.abs(y2 - y1) + 2 * pad };
+    this.linkBoxes.set(g.dataset.id, box);
+    this.coverLink(box);
     this.cullLink(g.dataset.id, g);
+  }
+
+  // The links layer is an SVG as big as the links it holds, with a viewBox in board units.
+  // A 1x1 SVG whose content overflows draws the same, but Chromium then re-examines every
+  // link on each pan frame (17 ms of 2,000 stickies' 22 ms frame, measured by bench/browser.py).
+  // It only grows, by a generous step, so dragging a sticky about rarely resizes it.
+  coverLink(box) {
+    const e = this.linksExtent;
+    if (e && box.x >= e.x && box.y >= e.y && box.x + box.w <= e.x + e.w && box.y + box.h <= e.y + e.h) return;
+    const x1 = Math.floor(Math.min(box.x, e ? e.x : Infinity) - LINKS_SLACK);
+    const y1 = Math.floor(Math.min(box.y, e ? e.y : Infinity) - LINKS_SLACK);
+    const x2 = Math.ceil(Math.max(box.x + box.w, e ? e.x + e.w : -Infinity) + LINKS_SLACK);
+    const y2 = Math.ceil(Math.max(box.y + box.h, e ? e.y + e.h : -Infinity) + LINKS_SLACK);
+    this.linksExtent = { x: x1, y: y1, w: x2 - x1, h: y2 - y1 };
+    const layer = this.linksLayer;
+    layer.style.left = `${x1}px`;
+    layer.style.top = `${y1}px`;
+    layer.style.width = `${x2 - x1}px`;
+    layer.style.height = `${y2 - y1}px`;
+    layer.setAttribute("viewBox", `${x1} ${y1} ${x2 - x1} ${y2 - y1}`);
   }
 
   // Off-screen links leave the render tree like off-screen notes do; the SVG layer is
   // otherwise repainted whole, with every link on the board, on each pan frame.
   cullLink(id, g) {
     const box = this.linkBoxes.get(id);
-    const hidden = Boolean(box) && !this.isVisible(box) && !this.selection.has(id);
-    if (g.classList.contains("offscreen") !== hidden) g.classList.toggle("offscreen", hidden);
+    const shown = !g.classList.contains("offscreen");
+    const hidden = Boolean(box) && !this.wanted(box, shown) && !this.selection.has(id);
+    if (shown === hidden) g.classList.toggle("offscreen", hidden);
   }
 
   redrawLinksOf(elementId) {
@@ -347,8 +386,9 @@ function createLink(link) {
   return g;
 }
 
-const HEADER = 30;
-const LINK_PAD = 20; // board units: half an arrowhead and a label's height, with room to spare // a frame's header height in board units
+const HEADER = 30; // a frame's header height in board units
+const LINK_PAD = 20; // board units: half an arrowhead and a label's height, with room to spare
+const LINKS_SLACK = 2000; // board units the links layer reaches past its outermost link
 
 function containsCentre(outer, inner) {
   const cx = inner.x + inner.w / 2, cy = inner.y + inner.h / 2;

@@ -159,7 +159,9 @@ export function mountTopBar({ state, camera, interactions, config, helpDialog })
   const level = document.getElementById("zoom-level");
   level.addEventListener("click", () => camera.setZoom(1));
   camera.addEventListener("change", () => {
-    level.textContent = `${Math.round(camera.zoom * 100)}%`;
+    // Writing text, even the same, lays the bar out again: a pan changes no zoom.
+    const text = `${Math.round(camera.zoom * 100)}%`;
+    if (level.textContent !== text) level.textContent = text;
   });
 }
 
