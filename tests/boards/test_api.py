@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.db import database_sync_to_async
 
 from boards.models import Board, BoardEvent
 
 from .helpers import new_id
+from .test_consumer import Client
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,23 +65,29 @@ def test_an_unknown_board_is_a_404_with_a_message(client):
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_an_op_over_http_is_stored_once_and_broadcast_to_sockets(client):
-    board = Board.objects.create(name="Checkout")
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"board-{board.id}", channel)
+async def test_an_op_over_http_is_stored_once_and_broadcast_to_sockets(async_client):
+    board = await database_sync_to_async(Board.objects.create)(name="Checkout")
+    # A socket on the board, through the app's own consumer: any channel layer can reach it.
+    ana = Client(board)
+    await ana.join()
+    await ana.expect("snapshot")
     op = {
         "op_id": new_id(),
         "op": "note.create",
         "data": {"id": new_id(), "kind": "event", "text": "Paid", "x": 1, "y": 2},
     }
-    first = post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
-    again = post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
+    headers = {"Authorization": f"Bearer {board.edit_key}"}
+    url = f"/api/boards/{board.id}/ops/"
+    first = await async_client.post(url, json.dumps(op), content_type="application/json", headers=headers)
+    again = await async_client.post(url, json.dumps(op), content_type="application/json", headers=headers)
     assert (first.status_code, again.status_code) == (201, 200)
     assert first.json()["ack"] == again.json()["ack"] == 1
-    message = async_to_sync(layer.receive)(channel)
-    assert json.loads(message["text"])["data"]["text"] == "Paid"
-    assert client.get(f"/api/boards/{board.id}/").json()["notes"][0]["text"] == "Paid"
+    [event] = await ana.events(1)
+    assert (event["seq"], event["data"]["text"]) == (1, "Paid")
+    assert await ana.no_more_events()
+    await ana.close()
+    snapshot = (await async_client.get(f"/api/boards/{board.id}/")).json()
+    assert [note["text"] for note in snapshot["notes"]] == ["Paid"]
 
 
 def test_a_refused_op_over_http_says_why(client):
