@@ -9,16 +9,33 @@ the sender's own sockets keeps every process's frames in one order, the order of
 closely as the old per-socket group did: a local shortcut would overtake events that another
 process committed just before. Loss or reordering that remains is harmless: clients apply events
 in seq order and ask for what they missed (docs/protocol.md).
+
+With the pub/sub layer the relay holds a Redis subscription of its own instead of a channel of
+that layer: the layer re-subscribes by itself after Redis restarts, a second or more after Redis is
+back, and gives no sign of it, so frames published in between are lost without anyone knowing.
+The relay's own subscription fails loudly instead; after subscribing again the relay hands its
+sockets the board's last event, and a client that missed any asks for them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from channels import DEFAULT_CHANNEL_LAYER
+from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
+from channels_redis.pubsub import RedisPubSubChannelLayer
+from django.conf import settings
+from redis import asyncio as aioredis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+
+from boards import protocol, store
+from boards.models import BoardEvent
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +76,41 @@ def relay_layer() -> Any:
 def spans_processes() -> bool:
     # The in-memory layer cannot reach another process, so there is nobody to relay to.
     return not isinstance(get_channel_layer(), InMemoryChannelLayer)
+
+
+def relays_over_pubsub() -> bool:
+    return isinstance(get_channel_layer(), RedisPubSubChannelLayer)
+
+
+def relay_channel(board_id: str) -> str:
+    return f"storming.board-{board_id}.relay"
+
+
+def redis_client(retries: int) -> aioredis.Redis:
+    # No backoff: a publish waits for no Redis that is down (the writer's acks wait on it).
+    return aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=10, retry=Retry(NoBackoff(), retries))
+
+
+# One client per event loop for publishing (Daphne has one loop; tests start a new one per test).
+_publishers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, aioredis.Redis] = weakref.WeakKeyDictionary()
+
+
+def publisher() -> aioredis.Redis:
+    loop = asyncio.get_running_loop()
+    if loop not in _publishers:
+        # One retry on a fresh connection: after Redis restarts, the pooled one is stale.
+        _publishers[loop] = redis_client(retries=1)
+    return _publishers[loop]
+
+
+def pack(text: str, seqs: tuple[int, int] | None) -> str:
+    """A relayed frame on Redis pub/sub: its seqs (none for presence) on a first line, then the frame."""
+    return f"{seqs[0]} {seqs[1]}\n{text}" if seqs else f"\n{text}"
+
+
+def unpack(data: bytes) -> tuple[str, list[int] | None]:
+    head, _, text = data.decode().partition("\n")
+    return text, [int(seq) for seq in head.split()] or None
 
 
 class BoardAudience:
@@ -106,9 +158,12 @@ class BoardAudience:
         if not spans_processes():
             await self.deliver(text)
             return
-        message = {"type": "board.relay", "text": text, "seqs": list(seqs) if seqs else None}
         try:
-            await relay_layer().group_send(relay_group(self.board_id), message)
+            if relays_over_pubsub():
+                await publisher().publish(relay_channel(self.board_id), pack(text, seqs))
+            else:
+                message = {"type": "board.relay", "text": text, "seqs": list(seqs) if seqs else None}
+                await relay_layer().group_send(relay_group(self.board_id), message)
         except Exception:
             # Other processes' clients notice the gap at the next event and catch up; ours need not.
             log.exception("board %s: relay to other processes failed", self.board_id)
@@ -162,32 +217,86 @@ class BoardAudience:
             self.next_seq = max(self.next_seq or 0, last + 1)
 
     async def _relay(self) -> None:
-        layer = relay_layer()
-        group = relay_group(self.board_id)
+        listen = _listen_on_pubsub if relays_over_pubsub() else _listen_on_layer
+        cut_off = False
         while True:
-            channel = ""
-            renewing: asyncio.Task | None = None
             try:
-                channel = await layer.new_channel()
-                await layer.group_add(group, channel)
-                self.relaying.set()
-                renewing = asyncio.create_task(_renew(layer, group, channel))
-                while True:
-                    message = await layer.receive(channel)
-                    if "text" in message:
-                        await self._arrived(message["text"], message.get("seqs"))
+                await listen(self.board_id, self._listening if cut_off else self._first_listening, self._arrived)
             except asyncio.CancelledError:
-                if renewing:
-                    renewing.cancel()
-                if channel:
-                    await asyncio.shield(_discard(layer, group, channel))
                 raise
             except Exception:
-                if renewing:
-                    renewing.cancel()
                 log.exception("board %s: relay from other processes failed; retrying", self.board_id)
                 self.relaying.set()  # joins go on; their clients catch up from the log
+                cut_off = True
                 await asyncio.sleep(RELAY_RETRY_SECONDS)
+
+    async def _first_listening(self) -> None:
+        self.relaying.set()
+
+    async def _listening(self) -> None:
+        """Listening again after a cut: frames relayed meanwhile are lost, so tell the sockets.
+
+        The board's last event, read after subscribing: whatever is committed later comes
+        through the relay. A client that is behind sees the gap and asks for what it missed;
+        one that is not ignores it.
+        """
+        self.relaying.set()
+        last = await database_sync_to_async(last_event)(self.board_id)
+        if last is not None:
+            await self.deliver(protocol.events_text([last]))
+            self.next_seq = max(self.next_seq or 0, last["seq"] + 1)
+
+
+def last_event(board_id: str) -> dict[str, Any] | None:
+    event = BoardEvent.objects.filter(board_id=board_id).order_by("-seq").first()
+    return store.event_frame(event) if event is not None else None
+
+
+Arrived = Callable[[str, list[int] | None], Awaitable[None]]
+
+
+async def _listen_on_layer(board_id: str, listening: Callable[[], Awaitable[None]], arrived: Arrived) -> None:
+    layer = relay_layer()
+    group = relay_group(board_id)
+    channel = await layer.new_channel()
+    renewing: asyncio.Task | None = None
+    try:
+        await layer.group_add(group, channel)
+        renewing = asyncio.create_task(_renew(layer, group, channel))
+        await listening()
+        while True:
+            message = await layer.receive(channel)
+            if "text" in message:
+                await arrived(message["text"], message.get("seqs"))
+    except asyncio.CancelledError:
+        await asyncio.shield(_discard(layer, group, channel))
+        raise
+    finally:
+        if renewing:
+            renewing.cancel()
+
+
+async def _listen_on_pubsub(board_id: str, listening: Callable[[], Awaitable[None]], arrived: Arrived) -> None:
+    # No retry: redis-py would reconnect and subscribe again unseen, hiding the frames lost meanwhile.
+    client = redis_client(retries=0)
+    subscription = client.pubsub(ignore_subscribe_messages=True)
+    try:
+        await subscription.subscribe(relay_channel(board_id))
+        await listening()
+        while True:
+            message = await subscription.get_message(timeout=None)
+            if message is not None:
+                await arrived(*unpack(message["data"]))
+    finally:
+        await asyncio.shield(_close(client, subscription))
+
+
+async def _close(client: aioredis.Redis, subscription: Any) -> None:
+    try:
+        await subscription.aclose()
+        await client.aclose()
+    except Exception:
+        log.debug("could not close a relay subscription", exc_info=True)
 
 
 async def _renew(layer: Any, group: str, channel: str) -> None:
