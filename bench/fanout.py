@@ -231,7 +231,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.stickies:
             harness.migrate(harness.server_env(database))
             prebuilt = harness.create_large_board(database, args.stickies)
-        with harness.running_servers(database, args.layer, args.servers) as servers:
+        with harness.running_servers(database, args.layer, args.servers, args.cpu_cap) as servers:
             board, key = prebuilt or harness.create_empty_board(servers[0])
             return drive(args, servers, board, key, info)
 
@@ -310,6 +310,7 @@ def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: d
             "database": args.database,
             "workers": args.workers,
             "stickies": getattr(args, "stickies", 0),
+            "cpu_cap": getattr(args, "cpu_cap", None),
         },
         "ops_sent": ops_sent,
         "ops_per_second": round(ops_sent / args.duration, 1),
@@ -356,6 +357,7 @@ def print_report(result: dict[str, Any]) -> None:
         f"setup: {s['clients']} clients, {s['rate']} ops/s in total, cursors {s['cursor_hz']} Hz each, "
         f"{s['duration']} s; {s['servers']} Daphne process(es), layer {s['layer']}, database {s['database']}, "
         f"{s['workers']} load generator process(es)"
+        + (f"; each server capped at {s['cpu_cap']:g} of a core" if s.get("cpu_cap") else "")
     )
     print(f"sent:    {result['ops_sent']} ops ({result['ops_per_second']} ops/s), {result['events']} events stored")
     print(f"events:  {harness.fmt_ms(result['events_latency_ms'])}")
@@ -391,6 +393,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--layer", default="inmemory", choices=harness.LAYERS)
     p.add_argument("--database", default="sqlite", choices=("sqlite", "postgres"))
     p.add_argument("--workers", type=int, default=2, help="load generator processes")
+    p.add_argument(
+        "--cpu-cap",
+        type=float,
+        help="let each server process use at most this fraction of a core (a cgroup quota; needs root)",
+    )
     p.add_argument("--stickies", type=int, default=0, help="start from a board of this many stickies")
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--smoke", action="store_true", help="a few seconds with 5 clients, to check it works")

@@ -49,6 +49,7 @@ def measure(setup: str, clients: int, args: argparse.Namespace) -> dict[str, Any
                 "--rate",
                 str(args.rate),
             ]
+            + (["--cpu-cap", str(args.cpu_cap)] if args.cpu_cap else [])
         )
         run = fanout.run(load)
         quiet = run["other_cpu_percent"] <= args.max_other
@@ -163,6 +164,12 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     p.add_argument("--database", default="sqlite", choices=("sqlite", "postgres"))
     p.add_argument("--p99-limit", type=float, default=100.0)
     p.add_argument("--max-other", type=float, default=40.0, help="%% of a core other processes may take in a run")
+    p.add_argument(
+        "--cpu-cap",
+        type=float,
+        help="let each server process use at most this fraction of a core (a cgroup quota; needs root): "
+        "on a machine with too few cores for servers and load generator, this shows what a second process adds",
+    )
     p.add_argument("--svg", help="write the plot here")
     p.add_argument("--json", help="write the figures here")
     args = p.parse_args(argv)
