@@ -115,15 +115,19 @@ else:
     }
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CHANNEL_LAYER_BACKEND = os.environ.get("CHANNEL_LAYER", "core")
+# With Redis: `pubsub` serves the fan-out best (docs/performance.md); `core` keeps messages in
+# Redis for a consumer that is briefly away.
+REDIS_CHANNEL_LAYERS = {
+    "pubsub": "channels_redis.pubsub.RedisPubSubChannelLayer",
+    "core": "channels_redis.core.RedisChannelLayer",
+}
+CHANNEL_LAYER_BACKEND = os.environ.get("CHANNEL_LAYER") or "pubsub"
+if CHANNEL_LAYER_BACKEND not in REDIS_CHANNEL_LAYERS:
+    raise ImproperlyConfigured(f"CHANNEL_LAYER must be pubsub or core, not {CHANNEL_LAYER_BACKEND!r}")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": (
-                "channels_redis.pubsub.RedisPubSubChannelLayer"
-                if CHANNEL_LAYER_BACKEND == "pubsub"
-                else "channels_redis.core.RedisChannelLayer"
-            ),
+            "BACKEND": REDIS_CHANNEL_LAYERS[CHANNEL_LAYER_BACKEND],
             # redis-py 8 gives up on a read after 5 s by default, exactly when channels_redis's
             # blocking receive (BZPOPMIN, 5 s) answers "nothing yet": the two race, and a loss
             # kills the socket. Reads wait longer than that receive.
