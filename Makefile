@@ -48,10 +48,14 @@ services:
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no || true
 
 # The whole suite on SQLite and the in-memory layer, then the database and socket tests again on
-# PostgreSQL with the Redis channel layer, the way a real deployment runs.
+# PostgreSQL with the Redis channel layer, the way a real deployment runs (pub/sub, the default),
+# then the tests that go through a Redis layer once more on the core layer, still a choice.
+REDIS_SOCKET_TESTS := $(addprefix tests/boards/,test_consumer.py test_api.py test_access.py \
+	test_scale_out.py test_redis_restart.py test_pinning.py test_convergence.py)
 test: test-deps services
 	$(PY) -m pytest
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -m "not browser and not kafka" tests/boards
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) CHANNEL_LAYER=core $(PY) -m pytest -m "not browser and not kafka" $(REDIS_SOCKET_TESTS)
 
 test-fast: test-deps
 	$(PY) -m pytest -m "not browser and not kafka and not slow" -x -q
