@@ -28,8 +28,14 @@ async function main() {
   const state = new BoardState();
   const camera = new Camera(viewport, $("world"));
   const selection = new Selection();
+  // The palette's width, kept as it changes: asking for it when the board is fitted, right
+  // after 2,000 stickies were added, would lay the whole page out just for that.
+  let paletteWidth = $("palette").offsetWidth;
+  new ResizeObserver(([entry]) => {
+    paletteWidth = entry.borderBoxSize?.[0]?.inlineSize ?? entry.target.offsetWidth;
+  }).observe($("palette"));
   camera.insets = () => ({
-    left: $("palette").offsetWidth + 24,
+    left: paletteWidth + 24,
     right: ($("side-panel").hidden ? 0 : 340) + ($("export-panel").hidden ? 0 : 340),
   });
   const renderer = new Renderer({

@@ -25,10 +25,22 @@ export class Camera extends EventTarget {
     this.grid = viewport.querySelector(".grid");
     this.gridPeriod = GRID * 5;
     this.styledZoom = null;
+    this.knownRect = null;
+    if (typeof ResizeObserver !== "undefined") new ResizeObserver(() => this.forgetRect()).observe(viewport);
+    window.addEventListener("resize", () => this.forgetRect());
   }
 
+  // Where the viewport is on the page. Asking the page each time lays it out first whenever
+  // something changed, and the camera is asked on every frame, so the answer is kept until the
+  // viewport's size changes or the window resizes (opening a 2,000-sticky board laid it out
+  // twice more for this).
   get rect() {
-    return this.viewport.getBoundingClientRect();
+    if (!this.knownRect) this.knownRect = this.viewport.getBoundingClientRect();
+    return this.knownRect;
+  }
+
+  forgetRect() {
+    this.knownRect = null;
   }
 
   screenToWorld(clientX, clientY) {
