@@ -31,14 +31,12 @@ if str(ROOT) not in sys.path:
 
 import psutil  # noqa: E402
 
-from tests.servers import DaphneServer, migrate, server_env  # noqa: E402
+from tests.servers import PG_ADMIN, DaphneServer, fresh_database, migrate, server_env  # noqa: E402
 
 # A benchmark stopped with `kill` still stops its servers and drops its database (finally blocks run).
 if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
 LAYERS = ("inmemory", "redis", "pubsub")
 
@@ -208,25 +206,12 @@ def redis_cpu_seconds() -> float:
 @contextlib.contextmanager
 def bench_database(kind: str) -> Iterator[dict[str, str]]:
     """A fresh database for one run: a temporary SQLite file, or a PostgreSQL database dropped after."""
-    if kind == "sqlite":
-        folder = tempfile.mkdtemp(prefix="storming-bench-")
-        try:
-            yield {"SQLITE_PATH": str(Path(folder) / "bench.sqlite3")}
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return
-    if kind != "postgres":
-        raise ValueError(f"database is sqlite or postgres, not {kind!r}")
-    import psycopg
-
-    name = f"storming_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    folder = tempfile.mkdtemp(prefix="storming-bench-")
     try:
-        yield {"DATABASE_URL": f"{PG_SERVER}/{name}"}
+        with fresh_database(kind, Path(folder), prefix="storming_bench") as database:
+            yield database
     finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def layer_env(layer: str) -> dict[str, str]:

@@ -28,29 +28,42 @@ def server_env(database: dict[str, str], **extra: str) -> dict[str, str]:
     return env
 
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgres://postgres@127.0.0.1:5432")
 # As `make run` starts Daphne: big boards' snapshots exceed its default 1 MiB per message.
 DAPHNE_OPTIONS = ("--websocket-max-message-size", str(32 * 1024 * 1024))
 
 
 @contextmanager
-def shared_database(folder: Path) -> Iterator[dict[str, str]]:
-    """Settings for a database that server processes share: a fresh PostgreSQL database when the
-    suite runs on PostgreSQL (DATABASE_URL), else a SQLite file in `folder`."""
-    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+def fresh_database(kind: str, folder: Path, prefix: str = "storming_test") -> Iterator[dict[str, str]]:
+    """Settings for a new, empty database that server processes can share: a SQLite file in
+    `folder`, or a PostgreSQL database of its own, dropped afterwards (`kind`: sqlite or postgres).
+    The benchmarks use it too."""
+    if kind == "sqlite":
         yield {"SQLITE_PATH": str(folder / "board.sqlite3")}
         return
+    if kind != "postgres":
+        raise ValueError(f"database is sqlite or postgres, not {kind!r}")
     import psycopg
 
     need("PostgreSQL", reachable(PG_ADMIN, 5432))
-    name = f"storming_test_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield {"DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}"}
+        yield {"DATABASE_URL": f"{PG_SERVER}/{name}"}
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def shared_database(folder: Path) -> Iterator[dict[str, str]]:
+    """The database the suite runs on, fresh for server processes to share: PostgreSQL when the
+    suite runs on it (DATABASE_URL), else a SQLite file in `folder`."""
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    with fresh_database("postgres" if on_postgres else "sqlite", folder) as database:
+        yield database
 
 
 def create_board(server_url: str, name: str = "Workshop", **extra) -> dict:
