@@ -106,10 +106,10 @@ def _apply_keeping_connection(board_id: str, ops: list[OpRequest]) -> list[OpRes
 async def store_on_database_thread(board_id: str, ops: list[OpRequest]) -> list[OpResult]:
     """apply_ops on Django's database thread, without closing its connection after every batch.
 
-    database_sync_to_async closes the connection around each call (CONN_MAX_AGE is 0), which
-    under load means a new SQLite connection, or a new PostgreSQL backend, for every batch of
-    ops. Batches come every few milliseconds, so the writer keeps the connection; any other
-    database call on that thread still closes it as before, and a failed batch drops it.
+    database_sync_to_async closes the connection around each call once it is older than
+    CONN_MAX_AGE (with 0, every time), which under load would mean a new SQLite connection, or a
+    new PostgreSQL backend, for every batch of ops. Batches come every few milliseconds, so the
+    writer keeps the connection whatever the setting; a failed batch drops it.
     """
     return await sync_to_async(_apply_keeping_connection, thread_sensitive=True)(board_id, ops)
 
