@@ -198,7 +198,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             print(f"capacity of {setup}: no client count met p99 <= {args.p99_limit:g} ms")
     result = {"benchmark": "scaling", "machine": info, "points": points, "capacity": capacities}
     if args.svg:
-        Path(args.svg).write_text(svg_plot(points, f"Event latency on one board, {args.rate:g} ops/s, cursors 20 Hz"))
+        title = f"Event latency on one board, {args.rate:g} ops/s, cursors 20 Hz"
+        if args.cpu_cap:
+            title += f", each process at {args.cpu_cap:g} of a core"
+        Path(args.svg).write_text(svg_plot(points, title))
     if args.json:
         Path(args.json).write_text(json.dumps(result, indent=2))
     return result
