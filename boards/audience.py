@@ -86,9 +86,19 @@ def relay_channel(board_id: str) -> str:
     return f"storming.board-{board_id}.relay"
 
 
-def redis_client(retries: int) -> aioredis.Redis:
+# A publish gives up on a Redis that does not answer within this many seconds: the writer's acks
+# wait for it, and other processes' clients catch up from the log at their next event anyway.
+PUBLISH_TIMEOUT_SECONDS = 2
+
+
+def redis_client(retries: int, timeout: float = 10) -> aioredis.Redis:
     # No backoff: a publish waits for no Redis that is down (the writer's acks wait on it).
-    return aioredis.Redis.from_url(settings.REDIS_URL, socket_timeout=10, retry=Retry(NoBackoff(), retries))
+    return aioredis.Redis.from_url(
+        settings.REDIS_URL,
+        socket_timeout=timeout,
+        socket_connect_timeout=timeout,
+        retry=Retry(NoBackoff(), retries),
+    )
 
 
 # One client per event loop for publishing (Daphne has one loop; tests start a new one per test).
@@ -99,7 +109,7 @@ def publisher() -> aioredis.Redis:
     loop = asyncio.get_running_loop()
     if loop not in _publishers:
         # One retry on a fresh connection: after Redis restarts, the pooled one is stale.
-        _publishers[loop] = redis_client(retries=1)
+        _publishers[loop] = redis_client(retries=1, timeout=PUBLISH_TIMEOUT_SECONDS)
     return _publishers[loop]
 
 
@@ -279,13 +289,17 @@ async def _listen_on_layer(board_id: str, listening: Callable[[], Awaitable[None
 async def _listen_on_pubsub(board_id: str, listening: Callable[[], Awaitable[None]], arrived: Arrived) -> None:
     # No retry: redis-py would reconnect and subscribe again unseen, hiding the frames lost meanwhile.
     client = redis_client(retries=0)
-    subscription = client.pubsub(ignore_subscribe_messages=True)
+    subscription = client.pubsub()
     try:
+        # SUBSCRIBE is only sent here; Redis's confirmation says from when frames reach us, and
+        # joins wait for that (a frame published before it would be lost to the joiner).
         await subscription.subscribe(relay_channel(board_id))
+        while (confirmed := await subscription.get_message(timeout=None)) is None or confirmed["type"] != "subscribe":
+            pass
         await listening()
         while True:
             message = await subscription.get_message(timeout=None)
-            if message is not None:
+            if message is not None and message["type"] == "message":
                 await arrived(*unpack(message["data"]))
     finally:
         await asyncio.shield(_close(client, subscription))
