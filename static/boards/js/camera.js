@@ -10,6 +10,11 @@ function mod(a, n) {
   return ((a % n) + n) % n;
 }
 
+function toDevicePixel(v) {
+  const ratio = window.devicePixelRatio || 1;
+  return Math.round(v * ratio) / ratio;
+}
+
 export class Camera extends EventTarget {
   constructor(viewport, world) {
     super();
@@ -124,13 +129,19 @@ export class Camera extends EventTarget {
 
   apply() {
     this.keepLayer();
+    // Whole device pixels: the board's layer stays while the zoom holds still, and Chromium
+    // does not redraw a layer that a pan left half a pixel off, so its text would stay soft.
+    this.x = toDevicePixel(this.x);
+    this.y = toDevicePixel(this.y);
     this.world.style.transform = `translate(${this.x}px, ${this.y}px) scale(${this.zoom})`;
     if (this.zoom !== this.styledZoom) this.applyZoom();
     // The grid is a layer of its own, a period bigger than the view: a pan step slides it by
     // less than a period instead of repainting the whole background.
     if (this.grid) {
       const p = this.gridPeriod;
-      this.grid.style.transform = `translate(${mod(this.x, p) - p}px, ${mod(this.y, p) - p}px)`;
+      const gx = toDevicePixel(mod(this.x, p) - p);
+      const gy = toDevicePixel(mod(this.y, p) - p);
+      this.grid.style.transform = `translate(${gx}px, ${gy}px)`;
     }
     this.dispatchEvent(new CustomEvent("change"));
   }
