@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
 
 import psutil  # noqa: E402
 
+from tests.conftest import reachable  # noqa: E402
 from tests.servers import PG_ADMIN, DaphneServer, fresh_database, migrate, server_env  # noqa: E402
 
 # A benchmark stopped with `kill` still stops its servers and drops its database (finally blocks run).
@@ -206,6 +207,8 @@ def redis_cpu_seconds() -> float:
 @contextlib.contextmanager
 def bench_database(kind: str) -> Iterator[dict[str, str]]:
     """A fresh database for one run: a temporary SQLite file, or a PostgreSQL database dropped after."""
+    if kind == "postgres" and not reachable(PG_ADMIN, 5432):
+        raise SystemExit("--database postgres: no PostgreSQL answers on 127.0.0.1:5432")
     folder = tempfile.mkdtemp(prefix="storming-bench-")
     try:
         with fresh_database(kind, Path(folder), prefix="storming_bench") as database:
@@ -235,11 +238,14 @@ def cpu_capped(pid: int, cores: float) -> Iterator[None]:
     on a smaller machine. This is how a 2-core machine, which must also run the load generator and
     Redis, can still show what a second server process adds: give each process the same slice.
     Needs root and cgroup v1's cpu controller (or cgroup v2 mounted at /sys/fs/cgroup)."""
+    if not 0.1 <= cores <= os.cpu_count():
+        # The kernel wants a quota of at least 1 ms in each 10 ms period.
+        raise SystemExit(f"--cpu-cap is a fraction of a core from 0.1 to {os.cpu_count()}, not {cores:g}")
     v2 = Path("/sys/fs/cgroup/cgroup.controllers")
     base = Path("/sys/fs/cgroup") if v2.exists() else CPU_CGROUPS
     group = base / f"storming-bench-{pid}"
     try:
-        group.mkdir()
+        group.mkdir(exist_ok=True)  # a run stopped by SIGKILL may have left it
         if v2.exists():
             (group / "cpu.max").write_text(f"{int(cores * CGROUP_PERIOD_US)} {CGROUP_PERIOD_US}")
         else:
@@ -247,6 +253,8 @@ def cpu_capped(pid: int, cores: float) -> Iterator[None]:
             (group / "cpu.cfs_quota_us").write_text(str(int(cores * CGROUP_PERIOD_US)))
         (group / "cgroup.procs").write_text(str(pid))  # the whole process, every thread
     except OSError as exc:
+        with contextlib.suppress(OSError):
+            group.rmdir()
         raise SystemExit(f"--cpu-cap needs a writable cgroup cpu controller under {base} ({exc})") from exc
     try:
         yield
