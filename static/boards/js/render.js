@@ -10,6 +10,7 @@ const SVG_NS = "http://www.w3.org/2000/svg";
 // does not add and remove the same stickies frame after frame (each costs a repaint).
 const CULL_MARGIN_PX = 600;
 const KEEP_MARGIN_PX = 1500;
+const TRIM_MS = 250;
 
 export class Renderer {
   constructor({ state, camera, framesLayer, notesLayer, linksLayer, linksGroup = null }) {
@@ -29,6 +30,7 @@ export class Renderer {
     this.editing = null; // id whose text is being edited in place
     this.visibleBox = null;
     this.keepBox = null;
+    this.trimming = null;
     state.addEventListener("change", (e) => this.update(e.detail));
     camera.addEventListener("change", () => this.refreshVisibility());
   }
@@ -138,19 +140,34 @@ export class Renderer {
     el.style.zIndex = String(Math.max(1, 1000000 - Math.round((f.w * f.h) / 100)));
   }
 
+  // On every camera move: what comes near the view is drawn at once; what went far off is
+  // taken out only once the view has been still for TRIM_MS. Taking stickies out mid-pan can
+  // shrink the board's layer, and Chromium then redraws all of it: a 250 ms frame.
   refreshVisibility() {
     this.measureView();
+    let farOff = false;
     for (const [id, rec] of this.records) {
       const g = this.geometry(id);
       if (!g) continue;
       const visible = this.wanted(g, rec.visible) || this.selection.has(id);
       if (visible && (rec.dirty || !rec.visible)) this.drawElement(id, rec.coll);
-      else if (!visible && rec.visible) {
+      else if (!visible && rec.visible) farOff = true;
+    }
+    // Only links that change visibility are touched: a pan step rewrites no attribute.
+    for (const [id, g] of this.links) farOff = this.cullLink(id, g, false) || farOff;
+    clearTimeout(this.trimming);
+    if (farOff) this.trimming = setTimeout(() => this.trim(), TRIM_MS);
+  }
+
+  trim() {
+    this.measureView();
+    for (const [id, rec] of this.records) {
+      const g = this.geometry(id);
+      if (g && rec.visible && !this.wanted(g, true) && !this.selection.has(id) && this.editing !== id) {
         rec.el.classList.add("offscreen");
         rec.visible = false;
       }
     }
-    // Only links that change visibility are touched: a pan step rewrites no attribute.
     for (const [id, g] of this.links) this.cullLink(id, g);
   }
 
@@ -230,11 +247,16 @@ export class Renderer {
 
   // Off-screen links leave the render tree like off-screen notes do; the SVG layer is
   // otherwise repainted whole, with every link on the board, on each pan frame.
-  cullLink(id, g) {
+  // Shows or hides a link as its box nears or leaves the view; with hide false, only says
+  // whether it would hide it.
+  cullLink(id, g, hide = true) {
     const box = this.linkBoxes.get(id);
     const shown = !g.classList.contains("offscreen");
     const hidden = Boolean(box) && !this.wanted(box, shown) && !this.selection.has(id);
-    if (shown === hidden) g.classList.toggle("offscreen", hidden);
+    if (shown !== hidden) return false;
+    if (hidden && !hide) return true;
+    g.classList.toggle("offscreen", hidden);
+    return false;
   }
 
   redrawLinksOf(elementId) {
