@@ -34,12 +34,20 @@ def pan_right(board_page, pixels: int, step: int = 400) -> None:
     page.keyboard.up("Shift")
 
 
-def test_a_sticky_changed_while_far_out_of_view_is_up_to_date_when_panned_to(app_server, open_board):
-    board = app_server.create_board("Long timeline")
-    here = app_server.add_note(board, "event", "Order Placed", 0, 0)
-    far = app_server.add_note(board, "command", "Ship Goods", 12000, 0)
+def linked_pair(app_server, name: str, first: tuple, second: tuple) -> tuple[dict, str, str, str]:
+    """A board with two stickies, each (kind, text, x, y), and a link from the first to the second."""
+    board = app_server.create_board(name)
+    a = app_server.add_note(board, *first)
+    b = app_server.add_note(board, *second)
     link = str(uuid.uuid4())
-    app_server.op(board, "link.create", {"id": link, "from": here, "to": far, "label": "then"})
+    app_server.op(board, "link.create", {"id": link, "from": a, "to": b, "label": "then"})
+    return board, a, b, link
+
+
+def test_a_sticky_changed_while_far_out_of_view_is_up_to_date_when_panned_to(app_server, open_board):
+    board, here, far, link = linked_pair(
+        app_server, "Long timeline", ("event", "Order Placed", 0, 0), ("command", "Ship Goods", 12000, 0)
+    )
     ana = open_board(board, "Ana")
     expect(ana.note(far)).to_have_count(1)
 
@@ -64,11 +72,12 @@ def test_a_sticky_changed_while_far_out_of_view_is_up_to_date_when_panned_to(app
 
 
 def test_a_link_far_from_the_start_of_the_board_is_drawn_where_its_stickies_are(app_server, open_board):
-    board = app_server.create_board("Far corner")
-    a = app_server.add_note(board, "event", "Parcel Sent", 30000, 20000)
-    b = app_server.add_note(board, "policy", "Whenever Parcel Sent, then Notify", 30400, 20000)
-    link = str(uuid.uuid4())
-    app_server.op(board, "link.create", {"id": link, "from": a, "to": b, "label": ""})
+    board, a, b, link = linked_pair(
+        app_server,
+        "Far corner",
+        ("event", "Parcel Sent", 30000, 20000),
+        ("policy", "Whenever Parcel Sent, then Notify", 30400, 20000),
+    )
     ana = open_board(board, "Ana")
     expect(ana.note(a)).to_be_visible()
 
