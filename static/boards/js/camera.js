@@ -161,9 +161,9 @@ export class Camera extends EventTarget {
     this.viewport.style.setProperty("--zoom", String(this.zoom));
     // Far out, details are unreadable anyway; dropping them keeps big boards smooth.
     this.viewport.classList.toggle("far", this.zoom < 0.4);
-    // Further out, a sticky's text is two or three pixels high: colour tells more, and not
+    // Further out, a sticky's text is about two pixels high: colour tells more, and not
     // laying out thousands of texts makes a large board open and zoom faster.
-    this.viewport.classList.toggle("tiny", this.zoom < 0.2);
+    this.viewport.classList.toggle("tiny", this.zoom < 0.15);
   }
 
   // While the zoom holds still, the board keeps a compositor layer of its own (CSS on
