@@ -21,11 +21,11 @@ def reachable(url: str, default_port: int) -> bool:
         return False
 
 
-def need(service: str, ok: bool) -> None:
-    """A missing service fails the test in CI and skips it on a laptop (CI is where it must run)."""
+def need(service: str, ok: bool, problem: str = "is not reachable; start it (see the README) to run this test") -> None:
+    """A missing service or tool fails the test in CI and skips it on a laptop (CI is where it must run)."""
     if ok:
         return
-    message = f"{service} is not reachable; start it (see the README) to run this test"
+    message = f"{service} {problem}"
     if IN_CI:
         pytest.fail(message)
     pytest.skip(f"{message} (skipped outside CI)")

