@@ -19,9 +19,7 @@ real Daphne process. Figures:
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -29,14 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 # Resolves when `count` stickies have elements, then waits two frames so that they have painted.
 RENDERED = """
@@ -218,12 +209,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser().parse_args(argv)
     if args.smoke:
         args.stickies, args.loads, args.pan_seconds = 200, 1, 1.0
-    started = time.perf_counter()
-    result = run(args)
-    print_report(result)
-    print(f"(took {time.perf_counter() - started:.0f} s)")
-    harness.print_json_result(result, args.json)
-    return result
+    return harness.run_and_report(run, print_report, args)
 
 
 if __name__ == "__main__":

@@ -411,10 +411,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser().parse_args(argv)
     if args.smoke:
         args.clients, args.duration, args.workers = min(args.clients, 5), min(args.duration, 2.0), 1
-    result = run(args)
-    print_report(result)
-    harness.print_json_result(result, args.json)
-    return result
+    return harness.run_and_report(run, print_report, args)
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -395,6 +395,14 @@ def create_large_board(database: dict[str, str], stickies: int) -> tuple[str, st
         return str(board.id), board.edit_key
 
 
-def print_json_result(result: dict[str, Any], path: str | None) -> None:
-    if path:
-        Path(path).write_text(json.dumps(result, indent=2, default=str))
+def run_and_report(
+    run: Callable[[Any], dict[str, Any]], print_report: Callable[[dict[str, Any]], None], args: Any
+) -> dict[str, Any]:
+    """A benchmark's end: run it, print its figures and how long it took, write them to --json."""
+    started = time.perf_counter()
+    result = run(args)
+    print_report(result)
+    print(f"(took {time.perf_counter() - started:.0f} s)")
+    if args.json:
+        Path(args.json).write_text(json.dumps(result, indent=2, default=str))
+    return result
