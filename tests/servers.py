@@ -66,6 +66,19 @@ def shared_database(folder: Path) -> Iterator[dict[str, str]]:
         yield database
 
 
+@contextmanager
+def daphne_processes(env: dict[str, str], logs: Path, count: int = 2) -> Iterator[list[DaphneServer]]:
+    """`count` Daphne processes on one environment (database, Redis), stopped afterwards."""
+    servers: list[DaphneServer] = []
+    try:
+        for i in range(count):
+            servers.append(DaphneServer(env, log_path=logs / f"daphne-{i}.log").start())
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
+
+
 def create_board(server_url: str, name: str = "Workshop", **extra) -> dict:
     """POST /api/boards/ on a running server; the answer holds the id, links and keys."""
     body = json.dumps({"name": name, **extra}).encode()

@@ -21,8 +21,8 @@ from playwright.async_api import async_playwright
 
 from boards.domain import BoardState, evolve
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
-from tests.conftest import IN_CI
-from tests.servers import DaphneServer, create_board, get_json, migrate, server_env, shared_database
+from tests.conftest import need
+from tests.servers import create_board, daphne_processes, get_json, migrate, server_env, shared_database
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -282,17 +282,13 @@ def cluster(tmp_path_factory, redis_url):
     with shared_database(folder) as database:
         env = server_env(database, REDIS_URL=redis_url)
         migrate(env)
-        servers = [DaphneServer(env, log_path=folder / f"daphne-{i}.log").start() for i in range(2)]
-        yield servers
-        for server in servers:
-            server.stop()
+        with daphne_processes(env, folder) as servers:
+            yield servers
 
 
 @pytest.fixture
 async def chromium():
-    if not chromium_installed():
-        message = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        pytest.fail(message) if IN_CI else pytest.skip(message)
+    need(f"Chromium at {CHROMIUM}", chromium_installed(), "is not installed (apt-get install chromium)")
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

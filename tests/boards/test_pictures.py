@@ -13,6 +13,8 @@ import pytest
 
 from boards import store
 from boards.pictures import board_svg, context_crossings, context_map_svg
+from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
+from tests.conftest import need
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "boards" / "examples" / "checkout.json"
@@ -246,16 +248,12 @@ def test_the_svg_of_a_missing_board_is_a_404(client):
 
 # --- the browser's PNG -----------------------------------------------------------------------
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-
 
 @pytest.mark.browser
 def test_the_page_downloads_the_board_as_a_png_at_twice_the_size(tmp_path):
-    from tests.conftest import need
+    from playwright import sync_api as playwright
 
-    need("Chromium", Path(CHROMIUM).exists())
-    playwright = pytest.importorskip("playwright.sync_api")
+    need(f"Chromium at {CHROMIUM}", chromium_installed(), "is not installed (apt-get install chromium)")
     svg = board_svg(example())
     root = parse(svg)
     asked: list[str] = []

@@ -16,7 +16,7 @@ import pytest
 import websockets
 
 from bench.proxy import BoardPinningProxy, ranking
-from tests.servers import DaphneServer, migrate, server_env
+from tests.servers import daphne_processes, migrate, server_env
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -25,10 +25,8 @@ pytestmark = [pytest.mark.services, pytest.mark.slow]
 def servers(redis_url, tmp_path):
     env = server_env({"SQLITE_PATH": str(tmp_path / "board.sqlite3")}, REDIS_URL=redis_url)
     migrate(env)
-    pair = [DaphneServer(env, log_path=tmp_path / f"daphne-{i}.log").start() for i in range(2)]
-    yield pair
-    for server in pair:
-        server.stop()
+    with daphne_processes(env, tmp_path) as pair:
+        yield pair
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import subprocess
 import pytest
 
 from tests.boards.test_convergence import ScriptedClient, comparable, wait_until
-from tests.conftest import IN_CI, free_port
+from tests.conftest import free_port, need
 from tests.servers import DaphneServer, create_board, get_json, migrate, server_env, shared_database
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -44,9 +44,7 @@ class PrivateRedis:
 
 @pytest.fixture
 def redis():
-    if shutil.which("redis-server") is None:
-        message = "redis-server is not installed"
-        pytest.fail(message) if IN_CI else pytest.skip(message)
+    need("redis-server", shutil.which("redis-server") is not None, "is not installed (apt-get install redis-server)")
     server = PrivateRedis().start()
     yield server
     server.kill()

@@ -9,7 +9,7 @@ import uuid
 import pytest
 import websockets
 
-from tests.servers import DaphneServer, migrate, server_env, shared_database
+from tests.servers import DaphneServer, daphne_processes, migrate, server_env, shared_database
 from tests.servers import create_board as servers_create_board
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -25,11 +25,8 @@ def database(tmp_path_factory):
 def servers(database, redis_url, tmp_path_factory):
     env = server_env(database, REDIS_URL=redis_url)
     migrate(env)
-    logs = tmp_path_factory.mktemp("logs")
-    pair = [DaphneServer(env, log_path=logs / f"daphne-{i}.log").start() for i in range(2)]
-    yield pair
-    for server in pair:
-        server.stop()
+    with daphne_processes(env, tmp_path_factory.mktemp("logs")) as pair:
+        yield pair
 
 
 async def create_board(server: DaphneServer) -> dict:
