@@ -245,10 +245,9 @@ export class Renderer {
     layer.setAttribute("viewBox", `${x1} ${y1} ${x2 - x1} ${y2 - y1}`);
   }
 
-  // Off-screen links leave the render tree like off-screen notes do; the SVG layer is
-  // otherwise repainted whole, with every link on the board, on each pan frame.
-  // Shows or hides a link as its box nears or leaves the view; with hide false, only says
-  // whether it would hide it.
+  // Off-screen links leave the render tree like off-screen notes do: shown as their box nears
+  // the view, hidden once it is far off. With hide false, only says whether it would hide it
+  // (refreshVisibility leaves hiding to trim).
   cullLink(id, g, hide = true) {
     const box = this.linkBoxes.get(id);
     const shown = !g.classList.contains("offscreen");
