@@ -1,4 +1,10 @@
-"""The board socket: translates between WebSocket frames and the board's ops and events."""
+"""The board socket: translates between WebSocket frames and the board's room.
+
+Every way a socket can end (the client closes, the connection drops, a handler fails, the server
+closes it) runs the same clean-up, `leave_board`: presence, audience and group left, background
+tasks cancelled. Close codes are 4xxx (Daphne refuses others from the application); docs/protocol.md
+lists them.
+"""
 
 from __future__ import annotations
 
@@ -13,23 +19,33 @@ from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from boards import audience, protocol, store
+from boards import protocol, store
 from boards.limits import TokenBucket
+from boards.live import outbox
+from boards.live.budgets import budget, budgets, rate_limited
+from boards.live.presence import color_for
+from boards.live.room import BoardRoom, group_name, room_for
 from boards.models import Board
-from boards.presence import color_for, presence_for
 from boards.protocol import BadFrame
 from boards.store import OpRequest
-from boards.writer import group_name, writer_for
 
 log = logging.getLogger(__name__)
 
 # A client that sends this many bad frames within ERROR_WINDOW seconds is disconnected.
 MAX_ERRORS = 20
 ERROR_WINDOW = 10.0
-CLOSE_POLICY_VIOLATION = 1008
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
 
+CLOSE_BAD_FRAMES = 4400  # too many bad or refused frames
+CLOSE_FORBIDDEN = 4403  # no valid key, or the link was replaced
+CLOSE_NOT_FOUND = 4404  # no such board
+CLOSE_HELLO_TIMEOUT = 4408  # no hello within STORMING_HELLO_SECONDS
+CLOSE_TOO_SLOW = 4413  # read too little: more than the send budget waited too long
+CLOSE_FLOOD = 4429  # far more frames than the frame budget, for seconds on end
+CLOSE_SERVER_ERROR = 4500  # the server failed handling a frame; reconnecting is safe
+
+# Past this much unread, volatile frames (presence) are dropped and sync answers wait.
+SOFT_BACKLOG = 256 * 1024
+DRAIN_POLL_SECONDS = 0.1
 
 VOLATILE_MARKERS = (
     '"type":"cursor"',
@@ -64,18 +80,34 @@ def role_on_board(board_id: str, key: str | None) -> tuple[bool, str | None]:
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        self.joined: BoardRoom | None = None
+        self.user: dict[str, Any] | None = None
+        self.pending: set[asyncio.Task] = set()
+        self.gone = False
+        self.transport = outbox.transport_of(send)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # However the consumer ended: an exception, a cancellation, a normal disconnect.
+            await self.leave_board()
+
     async def connect(self) -> None:
         self.board_id = str(self.scope["url_route"]["kwargs"]["board_id"])
         self.group = group_name(self.board_id)
-        self.user: dict[str, Any] | None = None
         self.role: str | None = None
         self.key = key_from_query(self.scope)
         self.errors: list[float] = []
-        self.pending: set[asyncio.Task] = set()
-        self.ops_bucket = TokenBucket(
-            settings.STORMING_CONNECTION_OPS_PER_SECOND, settings.STORMING_CONNECTION_OPS_BURST
-        )
+        self.frames = TokenBucket(*budget("frames"))
+        # Frames past the frame budget are dropped unread; this many more a second than the
+        # budget, for two seconds, and the socket is closed.
+        self.flood = TokenBucket(budget("frames").rate, 2 * budget("frames").rate)
+        self.delivered_seq = 0
+        self.behind: int | None = None  # the last seq delivered before the socket fell behind
+        self.syncing = False
+        self.sync_again: int | None = None
         await self.accept()
+        self.later(self.hello_deadline())
         exists, _ = await role_on_board(self.board_id, None)
         if not exists:
             await self.send_json(
@@ -84,13 +116,53 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_NOT_FOUND)
 
     async def disconnect(self, code: int) -> None:
-        if self.user is not None:
-            presence_for(self.board_id, self.group).leave(self.user["id"])
-            audience.leave(self.board_id, self)
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_board()
+
+    async def leave_board(self) -> None:
+        """The one clean-up, whatever ended the socket; safe to run more than once."""
+        if self.gone:
+            return
+        self.gone = True
+        current = asyncio.current_task()
+        for task in list(self.pending):
+            if task is not current:
+                task.cancel()
+        room, self.joined = self.joined, None
+        if room is not None:
+            room.leave(self, self.user["id"] if self.user else None)
+            try:
+                await asyncio.wait_for(self.channel_layer.group_discard(self.group, self.channel_name), 5)
+            except Exception:
+                # Redis down: its membership expires on its own (channels_redis' group_expiry).
+                log.warning("board %s: could not leave the socket's group", self.board_id, exc_info=True)
+
+    async def close(self, code: int | None = None, reason: str | None = None) -> None:
+        await self.leave_board()
+        await super().close(code=code, reason=reason)
+
+    async def hello_deadline(self) -> None:
+        await asyncio.sleep(settings.STORMING_HELLO_SECONDS)
+        if self.user is None and not self.gone:
+            await self.send_json(
+                {"type": "error", "code": "hello_timeout", "message": 'Send {"type": "hello"} right after connecting.'}
+            )
+            await self.close(code=CLOSE_HELLO_TIMEOUT)
 
     async def send_json(self, message: dict[str, Any]) -> None:
         await self.send(text_data=protocol.dumps(message))
+
+    # --- from the client ---------------------------------------------------------------------
+
+    async def within_frame_budget(self) -> bool:
+        """Past the frame budget a frame is dropped unread: parsing a flood is what would cost everyone."""
+        if self.gone:
+            return False
+        if self.frames.allow():
+            return True
+        if not self.flood.allow():
+            await self.send_json({"type": "error", "code": "rate_limited", "message": "Far too many frames; closing."})
+            await self.close(code=CLOSE_FLOOD)
+        return False
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         try:
@@ -100,6 +172,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.dispatch_frame(message)
         except BadFrame as bad:
             await self.refuse(bad)
+        except Exception:
+            log.exception("board %s: a frame failed; closing the socket", self.board_id)
+            await self.send_json({"type": "error", "code": "server_error", "message": "The server failed; reconnect."})
+            await self.close(code=CLOSE_SERVER_ERROR)
 
     async def refuse(self, bad: BadFrame) -> None:
         await self.send_json(bad.frame())
@@ -109,7 +185,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         now = time.monotonic()
         self.errors = [t for t in self.errors if now - t < ERROR_WINDOW] + [now]
         if len(self.errors) > MAX_ERRORS:
-            await self.close(code=CLOSE_POLICY_VIOLATION)
+            await self.close(code=CLOSE_BAD_FRAMES)
 
     async def dispatch_frame(self, message: dict[str, Any]) -> None:
         kind = message["type"]
@@ -119,16 +195,22 @@ class BoardConsumer(AsyncWebsocketConsumer):
             raise BadFrame("bad_frame", 'Send {"type": "hello"} first.')
         elif kind == "op":
             await self.on_op(protocol.op(message))
-        elif kind == "cursor":
-            presence_for(self.board_id, self.group).update(self.user["id"], cursor=protocol.cursor(message))
-        elif kind == "preview":
-            presence_for(self.board_id, self.group).update(self.user["id"], preview=protocol.preview(message))
-        elif kind == "viewport":
-            presence_for(self.board_id, self.group).update(self.user["id"], viewport=protocol.viewport(message))
+        elif kind in ("cursor", "preview", "viewport"):
+            self.on_volatile(kind, message)
         elif kind == "sync":
-            await self.catch_up(protocol.sync(message))
+            self.on_sync(protocol.sync(message))
         else:
             raise BadFrame("unknown_type", f"Unknown frame type {kind[:40]!r}.")
+
+    def on_volatile(self, kind: str, message: dict[str, Any]) -> None:
+        """Cursor, drag preview, viewport: past their budget they are dropped; the next one says it all."""
+        value = getattr(protocol, kind)(message)
+        if budgets.take(("volatile", self.board_id, self.participant, kind), budget("volatile")):
+            return
+        if budgets.take(("board_volatile", self.board_id), budget("board_volatile")):
+            return
+        if self.joined is not None:
+            self.joined.presence.update(self.user["id"], **{kind: value})
 
     async def on_hello(self, message: dict[str, Any]) -> None:
         if self.user is not None:
@@ -146,62 +228,154 @@ class BoardConsumer(AsyncWebsocketConsumer):
         connection_id = uuid.uuid4().hex[:12]
         # Without a participant id the connection is its own participant (undo within it works).
         self.author = participant or f"connection-{connection_id}"
+        # Budgets are the participant's on this board, across reconnects; a script that names
+        # no participant is known by its address.
+        self.participant = participant or f"address-{(self.scope.get('client') or ['?'])[0]}"
         self.user = {"id": connection_id, "name": name, "color": color_for(connection_id), "role": self.role}
-        # Join the board's audience before reading the board, so no event can fall between the
-        # two; what arrives meanwhile is held and sent after the snapshot.
+        # Join the board's room before reading the board, so no event can fall between the two;
+        # what arrives meanwhile is held and sent after the snapshot.
         await self.channel_layer.group_add(self.group, self.channel_name)
-        board_audience = audience.audience_for(self.board_id)
-        await board_audience.join(self)
+        if self.gone:
+            return
+        room = self.joined = room_for(self.board_id)
+        await room.join(self, self.user)
         await self.send_json({"type": "welcome", "you": self.user})
-        presence_for(self.board_id, self.group).join(self.user)
         try:
             await self.catch_up(since)
         finally:
-            await board_audience.ready(self)
+            await room.ready(self)
+
+    def on_sync(self, since: int) -> None:
+        """Answer in the background; a sync while one is still on its way is folded into it."""
+        if self.syncing:
+            self.sync_again = since if self.sync_again is None else min(since, self.sync_again)
+            return
+        wait = budgets.take(("sync", self.board_id, self.participant), budget("sync"))
+        if wait:
+            if self.backlog() < SOFT_BACKLOG:
+                self.later(self.send_json({"type": "error", **rate_limited("Too many syncs; wait a moment.", wait)}))
+            return
+        self.syncing = True
+        self.later(self.answer_syncs(since))
+
+    async def answer_syncs(self, since: int) -> None:
+        try:
+            while True:
+                if not await self.drained():
+                    return
+                await self.catch_up(since)
+                if self.sync_again is None:
+                    return
+                since, self.sync_again = self.sync_again, None
+        finally:
+            self.syncing = False
 
     async def catch_up(self, since: int) -> None:
         events = None
         if since > 0:
             events = await database_sync_to_async(store.events_since)(self.board_id, since)
         if events is None:
-            board = await database_sync_to_async(store.cached_snapshot)(self.board_id)
+            board = await room_for(self.board_id).snapshot()
             await self.send_json({"type": "snapshot", "seq": board["seq"], "board": board})
+            self.delivered_seq = max(self.delivered_seq, board["seq"])
         elif events:
             await self.send(text_data=protocol.events_text(events))
+            self.delivered_seq = max(self.delivered_seq, events[-1]["seq"])
 
     async def on_op(self, op: protocol.Op) -> None:
         if self.role == "viewer":
             error = {"code": "read_only", "message": "This is a view-only link; ask the facilitator for the edit link."}
             await self.send_json(protocol.reject(op["op_id"], error))
             return
-        if not self.ops_bucket.allow():
-            error = {"code": "rate_limited", "message": "Too many changes too fast; this one was not applied."}
+        wait = budgets.take(("op", self.board_id, self.participant), budget("op"))
+        if wait:
+            error = rate_limited("Too many changes too fast; this one was not applied.", wait)
             await self.send_json(protocol.reject(op["op_id"], error))
             await self.count_abuse()
             return
         request = OpRequest(
-            op=op["op"], data=op["data"], op_id=op["op_id"], actor=self.user["name"], role=self.role, author=self.author
+            op=op["op"],
+            data=op["data"],
+            op_id=op["op_id"],
+            actor=self.user["name"],
+            role=self.role,
+            author=self.author,
+            key=self.key,
         )
-        self.later(self.answer(writer_for(self.board_id).submit(request)))
+        self.later(self.answer(room_for(self.board_id).submit(request)))
+
+    async def answer(self, future: asyncio.Future) -> None:
+        result = await future
+        if result.ok:
+            await self.send_json(protocol.ack(result.op_id, result.seq))
+            return
+        await self.send_json(protocol.reject(result.op_id, result.error))
+        if result.error["code"] == "revoked":
+            await self.close(code=CLOSE_FORBIDDEN)
 
     def later(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
         self.pending.add(task)
         task.add_done_callback(self.pending.discard)
 
-    async def board_access(self, message: dict[str, Any]) -> None:
+    # --- to the client -----------------------------------------------------------------------
+
+    def backlog(self) -> int:
+        return outbox.buffered_bytes(self.transport)
+
+    async def push(self, text: str, seqs: tuple[int, int] | None) -> None:
+        """A frame for everyone on the board, within this socket's send budget.
+
+        Presence is dropped while the socket has much unread (the next tick says it all again).
+        Events past the budget are not queued: the socket falls behind, and once it has read its
+        backlog it gets what it missed in one go (events since, or a snapshot).
+        """
+        if self.gone:
+            return
+        backlog = self.backlog()
+        if seqs is None:
+            if backlog < SOFT_BACKLOG:
+                await self.send(text_data=text)
+            return
+        if self.behind is None and backlog > settings.STORMING_SOCKET_SEND_BUDGET:
+            self.behind = self.delivered_seq
+            self.later(self.catch_up_when_drained())
+        if self.behind is not None:
+            return
+        await self.send(text_data=text)
+        self.delivered_seq = max(self.delivered_seq, seqs[1])
+
+    async def drained(self) -> bool:
+        """Wait until the socket has read its backlog; False (and closed) if it takes too long."""
+        deadline = time.monotonic() + settings.STORMING_SLOW_READER_SECONDS
+        while self.backlog() > SOFT_BACKLOG:
+            if time.monotonic() > deadline:
+                log.info("board %s: closing a socket that reads too slowly", self.board_id)
+                await self.close(code=CLOSE_TOO_SLOW)
+                outbox.abort(self.transport)  # it would not read the close frame either
+                return False
+            await asyncio.sleep(DRAIN_POLL_SECONDS)
+        return not self.gone
+
+    async def catch_up_when_drained(self) -> None:
+        if await self.drained():
+            since, self.behind = self.behind, None
+            await self.catch_up(since)
+
+    # --- from the server ---------------------------------------------------------------------
+
+    def access_changed(self) -> None:
+        self.later(self.recheck_access())
+
+    async def recheck_access(self) -> None:
         """The facilitator replaced the links: sockets opened with an old one must go."""
         _, role = await role_on_board(self.board_id, self.key)
-        if self.user is not None and role is None:
+        if self.user is not None and role is None and not self.gone:
             await self.send_json({"type": "error", "code": "revoked", "message": "The facilitator replaced this link."})
             await self.close(code=CLOSE_FORBIDDEN)
 
-    async def answer(self, future: asyncio.Future) -> None:
-        result = await future
-        if result.ok:
-            await self.send_json(protocol.ack(result.op_id, result.seq))
-        else:
-            await self.send_json(protocol.reject(result.op_id, result.error))
+    async def board_access(self, message: dict[str, Any]) -> None:
+        await self.recheck_access()
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every message it dispatches: a hop
@@ -211,12 +385,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']!r}")
+        if message["type"] == "websocket.receive" and not await self.within_frame_budget():
+            return
         if not _is_volatile(message):
             await aclose_old_connections()
         await handler(message)
-
-    async def board_events(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=message["text"])
-
-    async def board_presence(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=message["text"])

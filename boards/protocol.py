@@ -99,6 +99,7 @@ class Ack(TypedDict):
 class ErrorBody(TypedDict):
     code: str
     message: str
+    retry_after_ms: NotRequired[int]  # with rate_limited: when the same op would be taken
 
 
 class Reject(TypedDict):
@@ -117,6 +118,7 @@ class Error(TypedDict):
     type: Literal["error"]
     code: str
     message: str
+    retry_after_ms: NotRequired[int]  # with rate_limited
 
 
 MAX_NAME = 60

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from channels.security.websocket import AllowedHostsOriginValidator, OriginValidator
 from django.http import HttpRequest, HttpResponse
 
@@ -42,13 +43,29 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 class SecurityHeaders:
-    """Content-Security-Policy on every response (Django's SecurityMiddleware sets the others)."""
+    """Content-Security-Policy on every response (Django's SecurityMiddleware sets the others).
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+    Async as well as sync, so that under an ASGI server an async view (the ops API) runs without
+    a thread waiting on it.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
+    def __call__(self, request: HttpRequest) -> Any:
+        if iscoroutinefunction(self):
+            return self._acall(request)
+        return self.add_headers(request, self.get_response(request))
+
+    async def _acall(self, request: HttpRequest) -> HttpResponse:
+        return self.add_headers(request, await self.get_response(request))
+
+    def add_headers(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         # The admin ships inline scripts of its own; it is for staff, behind a login.
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)

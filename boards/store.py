@@ -1,9 +1,11 @@
 """Persistence of ops: one transaction per batch writes the event log and the current-state rows.
 
-A process keeps each board's state in memory, tagged with the seq it reflects. Under the board's
-row lock the cache is brought up to date from the log (another process may have written), the ops
-are decided against it, and the events and changed rows are written in bulk. If anything fails the
-cache is dropped, so memory never runs ahead of the database.
+The caller may hand in a `CachedState`: the board's state in memory, tagged with the seq it
+reflects (the live layer's room keeps one per board it serves). Under the board's row lock the
+cached state is brought up to date from the log (another process may have written), the ops are
+decided against it, and the events and changed rows are written in bulk. If anything fails the
+cached state is dropped, so memory never runs ahead of the database. This module imports nothing
+from the live layer: it only persists.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,25 +21,14 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from boards.domain import (
-    Actor,
-    BoardState,
-    Event,
-    Rejection,
-    decide,
-    decide_all,
-    default_meta,
-    evolve,
-    restore_ops,
-    undo_ops,
-)
+from boards.domain import Actor, BoardState, Rejection, default_meta, evolve
+from boards.history import decide_op, state_at
 from boards.models import Board, BoardEvent, BoardSnapshot, Frame, Link, Note
 
 # Past this many missed events a reconnecting client gets a snapshot instead of the events.
 CATCH_UP_LIMIT = 2000
 # A stored snapshot every this many events bounds the replay for a past state.
 SNAPSHOT_EVERY = 300
-MAX_UNDO_OPS = 500
 
 NOTE_COLUMNS = ("kind", "text", "x", "y", "w", "h", "fields", "aggregate", "context")
 FRAME_COLUMNS = ("kind", "name", "x", "y", "w", "h", "context")
@@ -51,6 +42,10 @@ class OpRequest:
     actor: str = ""
     role: str = "editor"
     author: str = ""
+    # The board key the op came with: checked against the board row in the op's own transaction,
+    # so a replaced link stops editing even where news of the change never arrived. None for the
+    # server's own ops (imports, the example).
+    key: str | None = None
 
 
 @dataclass
@@ -66,24 +61,15 @@ class OpResult:
         return self.error is None
 
 
-class _BoardCache:
+class CachedState:
+    """One board's state kept in memory between batches by whoever owns it (a board's room)."""
+
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.states: dict[str, BoardState] = {}
-        self.board_locks: dict[str, threading.Lock] = {}
+        self.state: BoardState | None = None
 
-    def board_lock(self, board_id: str) -> threading.Lock:
-        with self.lock:
-            return self.board_locks.setdefault(board_id, threading.Lock())
-
-
-_cache = _BoardCache()
-
-
-def forget_cached_states() -> None:
-    """Drop every cached board state (tests use it to simulate a fresh process)."""
-    with _cache.lock:
-        _cache.states.clear()
+    def forget(self) -> None:
+        self.state = None
 
 
 def _uid(value: Any) -> str | None:
@@ -114,17 +100,16 @@ def load_state(board: Board) -> BoardState:
     return BoardState(name=board.name, seq=board.seq, notes=notes, frames=frames, links=links, meta=meta, votes=votes)
 
 
-def _current_state(board: Board) -> BoardState:
+def _current_state(board: Board, cache: CachedState) -> BoardState:
     """The cached state brought up to `board.seq`, from the log when another process wrote."""
-    key = str(board.id)
-    state = _cache.states.get(key)
+    state = cache.state
     if state is not None and state.seq < board.seq and board.seq - state.seq <= CATCH_UP_LIMIT:
         for event in BoardEvent.objects.filter(board=board, seq__gt=state.seq).order_by("seq"):
             evolve(state, event.type, event.data)
             state.seq = event.seq
     if state is None or state.seq != board.seq:
         state = load_state(board)
-    _cache.states[key] = state
+    cache.state = state
     return state
 
 
@@ -145,32 +130,28 @@ def event_frame(event: BoardEvent | dict[str, Any]) -> dict[str, Any]:
     return event
 
 
-def apply_ops(
-    board_id: str | uuid.UUID,
-    ops: Iterable[OpRequest],
-    publish: Callable[[list[dict[str, Any]]], None] | None = None,
-) -> list[OpResult]:
+def apply_ops(board_id: str | uuid.UUID, ops: Iterable[OpRequest], cache: CachedState | None = None) -> list[OpResult]:
     """Decide and persist a batch of ops on one board in one transaction.
 
     Each op is accepted or refused on its own. An op whose op_id is already in the log is not
     applied again; it is answered with its original seq. Raises Board.DoesNotExist, and lets
-    database errors through (nothing of the batch is then stored). `publish` is called with
-    the new event frames once the transaction has committed, never before.
+    database errors through (nothing of the batch is then stored). Telling anyone is the
+    caller's business, after this returns (the transaction has committed by then).
     """
     ops = list(ops)
-    key = str(board_id)
-    with _cache.board_lock(key):
+    cache = cache or CachedState()
+    with cache.lock:
         try:
-            return _apply_locked(key, ops, publish)
+            return _apply_locked(str(board_id), ops, cache)
         except BaseException:
-            _cache.states.pop(key, None)
+            cache.forget()
             raise
 
 
-def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None) -> list[OpResult]:
+def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> list[OpResult]:
     with transaction.atomic():
         board = Board.objects.select_for_update().get(pk=board_id)
-        state = _current_state(board)
+        state = _current_state(board, cache)
         op_ids = {op.op_id for op in ops if op.op_id}
         done = (
             dict(
@@ -194,7 +175,8 @@ def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None)
                 continue
             actor = Actor(role=op.role, author=op.author, now=time.time())
             try:
-                events = _decide(board, state, op, actor, rows)
+                _check_key(board, op)
+                events = decide_op(board, state, op, actor, rows)
             except Rejection as rejection:
                 results.append(OpResult(op.op_id, error=rejection.as_dict()))
                 continue
@@ -238,51 +220,13 @@ def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None)
             Board.objects.filter(pk=board.pk).update(**changes)
             if state.seq // SNAPSHOT_EVERY > board.seq // SNAPSHOT_EVERY:
                 BoardSnapshot.objects.create(board=board, seq=state.seq, state=state.snapshot())
-            if publish is not None:
-                frames = [frame for result in results for frame in result.events]
-                transaction.on_commit(lambda: publish(frames))
     return results
 
 
-def _decide(board: Board, state: BoardState, op: OpRequest, actor: Actor, pending: list[BoardEvent]) -> list[Event]:
-    """Plain ops go straight to the rules; undo and restore first become the ops they stand for."""
-    if op.op == "undo":
-        return decide_all(state, undo_ops(state, _recorded(board, op, pending)), actor)
-    if op.op == "board.restore":
-        seq = op.data.get("seq") if isinstance(op.data, dict) else None
-        if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= state.seq:
-            raise Rejection("invalid", f"Restore needs a seq from 0 to {state.seq}.")
-        return decide_all(state, restore_ops(state, state_at(board, seq)), actor)
-    return decide(state, op.op, op.data, actor)
-
-
-def _recorded(board: Board, op: OpRequest, pending: list[BoardEvent]) -> list[Event]:
-    """The events of the ops that `op` undoes, which must be the same participant's."""
-    op_ids = op.data.get("op_ids") if isinstance(op.data, dict) else None
-    if not isinstance(op_ids, list) or not op_ids or len(op_ids) > MAX_UNDO_OPS:
-        raise Rejection("invalid", f'undo needs {{"op_ids": [...]}}: the ids of 1 to {MAX_UNDO_OPS} of your ops.')
-    wanted = {str(op_id) for op_id in op_ids}
-    rows = list(BoardEvent.objects.filter(board=board, op_id__in=wanted).order_by("seq"))
-    rows += [row for row in pending if row.op_id in wanted]
-    if not rows:
-        raise Rejection("not_found", "Nothing to undo: that change is not on this board.")
-    if not op.author or any(row.author != op.author for row in rows):
-        raise Rejection("forbidden", "Undo takes back your own changes only.")
-    return [Event(row.type, row.data, row.before, row.derived) for row in rows]
-
-
-def state_at(board: Board, seq: int) -> BoardState:
-    """The board as it was right after event `seq`: the nearest stored snapshot, then the log."""
-    base = BoardSnapshot.objects.filter(board=board, seq__lte=seq).order_by("-seq").first()
-    state = BoardState.from_snapshot(base.state) if base else BoardState()
-    events = BoardEvent.objects.filter(board=board, seq__gt=state.seq, seq__lte=seq).order_by("seq")
-    for event_type, data, event_seq in events.values_list("type", "data", "seq"):
-        evolve(state, event_type, data)
-        state.seq = event_seq
-    state.seq = seq
-    if not state.name:
-        state.name = board.name
-    return state
+def _check_key(board: Board, op: OpRequest) -> None:
+    """Fail closed: the key must still grant the op's role by what the locked board row says now."""
+    if op.key is not None and board.role_for(op.key) != op.role:
+        raise Rejection("revoked", "The facilitator replaced this link; ask for the new one.")
 
 
 def _write_projection(board: Board, state: BoardState, touched: dict[str, set[str]]) -> None:
@@ -337,16 +281,16 @@ def snapshot(board_id: str | uuid.UUID, at: int | None = None) -> dict[str, Any]
     return load_state(board).snapshot(str(board.id))
 
 
-def cached_snapshot(board_id: str | uuid.UUID) -> dict[str, Any]:
-    """The same snapshot, served from this process's memory when it is current (joins)."""
+def cached_snapshot(board_id: str | uuid.UUID, cache: CachedState) -> dict[str, Any]:
+    """The same snapshot, served from `cache` when it is current (joins)."""
     key = str(board_id)
-    with _cache.board_lock(key):
+    with cache.lock:
         with transaction.atomic():
             board = Board.objects.get(pk=key)
             try:
-                state = _current_state(board)
+                state = _current_state(board, cache)
             except BaseException:
-                _cache.states.pop(key, None)
+                cache.forget()
                 raise
             return state.snapshot(key)
 
@@ -372,7 +316,6 @@ def create_board(name: str, snapshot: Any = None, actor: str = "") -> Board:
             ops = ops_from_snapshot(snapshot, actor=actor)
             for op, result in zip(ops, apply_ops(board.id, ops), strict=True):
                 if not result.ok:
-                    _cache.states.pop(str(board.id), None)
                     raise Rejection(result.error["code"], f"{_describe(op)} was refused: {result.error['message']}")
     return Board.objects.get(pk=board.pk)
 

@@ -1,26 +1,25 @@
-"""Pages and the JSON API. Every change goes through boards.store.apply_ops."""
+"""Pages and the JSON API. Every change to a board goes through its room (boards.live)."""
 
 from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from functools import partial
 from pathlib import Path
 from typing import Any
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from django.contrib.auth import login
 from django.contrib.auth.forms import UserCreationForm
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boards import store
+from boards import live, store
 from boards.checks import run_checks
 from boards.domain import MAX_NAME, Rejection
 from boards.models import Board
-from boards.writer import broadcast_access, broadcast_events
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
 EXAMPLES = {"checkout": "checkout.json"}
@@ -230,18 +229,14 @@ def links_api(request: HttpRequest, board_id: str) -> JsonResponse:
     if request.method == "POST":
         if role != "facilitator":
             return error(403, "forbidden", "Only the facilitator can replace the board's links.")
-        board.rotate_links()
-        async_to_sync(broadcast_access)(str(board.id))
+        with transaction.atomic():
+            board.rotate_links()
+        # After commit, and best effort: every op re-checks its key against the board row anyway.
+        async_to_sync(live.access_changed)(str(board.id))
     return JsonResponse(board_links(request, board, role))
 
 
-def publish(board_id: str, events: list[dict[str, Any]]) -> None:
-    async_to_sync(broadcast_events)(board_id, events)
-
-
-@csrf_exempt
-@require_http_methods(["POST"])
-def ops_api(request: HttpRequest, board_id: str) -> JsonResponse:
+def _op_from_request(request: HttpRequest, board_id: str) -> store.OpRequest | JsonResponse:
     _, role = board_role(request, board_id)
     if role is None:
         return error(403, "forbidden", "Changing a board needs its edit key: send Authorization: Bearer <key>.")
@@ -256,11 +251,30 @@ def ops_api(request: HttpRequest, board_id: str) -> JsonResponse:
             raise Rejection("invalid", "op_id must be a string of at most 64 characters.")
     except Rejection as rejection:
         return error(400, rejection.code, rejection.message)
-    request_op = store.OpRequest(
-        op=body["op"], data=body.get("data", {}), op_id=op_id, actor="api", role=role, author=f"api-{role}"
+    return store.OpRequest(
+        op=body["op"],
+        data=body.get("data", {}),
+        op_id=op_id,
+        actor="api",
+        role=role,
+        author=f"api-{role}",
+        key=request_key(request),
     )
-    [result] = store.apply_ops(board_id, [request_op], publish=partial(publish, str(board_id)))
+
+
+@csrf_exempt
+@require_http_methods(["POST"])
+async def ops_api(request: HttpRequest, board_id: str) -> JsonResponse:
+    op = await sync_to_async(_op_from_request)(request, board_id)
+    if isinstance(op, JsonResponse):
+        return op
+    # Through the board's room, like a socket's op: same batching, budgets, order and fan-out.
+    # An async view, so no thread waits while the room's writer needs the database thread.
+    result = await live.http_op(str(board_id), op)
     if not result.ok:
-        status = {"not_found": 404, "conflict": 409}.get(result.error["code"], 400)
-        return error(status, result.error["code"], result.error["message"])
+        status = {"not_found": 404, "conflict": 409, "rate_limited": 429, "revoked": 403}.get(result.error["code"], 400)
+        response = JsonResponse({"error": result.error}, status=status)
+        if "retry_after_ms" in result.error:
+            response["Retry-After"] = str(max(1, -(-result.error["retry_after_ms"] // 1000)))
+        return response
     return JsonResponse({"ack": result.seq, "op_id": result.op_id}, status=200 if result.duplicate else 201)

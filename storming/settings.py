@@ -164,11 +164,29 @@ X_FRAME_OPTIONS = "DENY"
 STORMING_MAX_FRAME_BYTES = env_int("STORMING_MAX_FRAME_BYTES", 64 * 1024)
 STORMING_MAX_TEXT = env_int("STORMING_MAX_TEXT", 2000)
 STORMING_PRESENCE_TICK_MS = env_int("STORMING_PRESENCE_TICK_MS", 50)
-# Ops a second (average, burst) one socket may send, and one board may take from all of them.
+# Ops a second (average, burst) one participant may send to a board, across reconnects, and one
+# board may take from all of them.
 STORMING_CONNECTION_OPS_PER_SECOND = env_int("STORMING_CONNECTION_OPS_PER_SECOND", 50)
 STORMING_CONNECTION_OPS_BURST = env_int("STORMING_CONNECTION_OPS_BURST", 500)
 STORMING_BOARD_OPS_PER_SECOND = env_int("STORMING_BOARD_OPS_PER_SECOND", 600)
 STORMING_BOARD_OPS_BURST = env_int("STORMING_BOARD_OPS_BURST", 3000)
+# Budgets of the live layer (docs/protocol.md): ops over HTTP per key and board; cursor, preview
+# and viewport frames per participant (each kind) and per board; sync per participant; every
+# frame of one socket before it is read; bytes a socket may leave unread; seconds to say hello,
+# and to read a backlog.
+STORMING_HTTP_OPS_PER_SECOND = env_int("STORMING_HTTP_OPS_PER_SECOND", 20)
+STORMING_HTTP_OPS_BURST = env_int("STORMING_HTTP_OPS_BURST", 200)
+STORMING_VOLATILE_PER_SECOND = env_int("STORMING_VOLATILE_PER_SECOND", 30)
+STORMING_VOLATILE_BURST = env_int("STORMING_VOLATILE_BURST", 60)
+STORMING_BOARD_VOLATILE_PER_SECOND = env_int("STORMING_BOARD_VOLATILE_PER_SECOND", 3000)
+STORMING_BOARD_VOLATILE_BURST = env_int("STORMING_BOARD_VOLATILE_BURST", 6000)
+STORMING_SYNC_PER_SECOND = env_int("STORMING_SYNC_PER_SECOND", 2)
+STORMING_SYNC_BURST = env_int("STORMING_SYNC_BURST", 10)
+STORMING_SOCKET_FRAMES_PER_SECOND = env_int("STORMING_SOCKET_FRAMES_PER_SECOND", 200)
+STORMING_SOCKET_FRAMES_BURST = env_int("STORMING_SOCKET_FRAMES_BURST", 400)
+STORMING_SOCKET_SEND_BUDGET = env_int("STORMING_SOCKET_SEND_BUDGET", 4 * 1024 * 1024)
+STORMING_HELLO_SECONDS = env_int("STORMING_HELLO_SECONDS", 10)
+STORMING_SLOW_READER_SECONDS = env_int("STORMING_SLOW_READER_SECONDS", 30)
 
 KAFKA_BOOTSTRAP_SERVERS = os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "")
 

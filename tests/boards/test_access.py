@@ -103,5 +103,5 @@ async def test_a_flood_of_ops_is_rate_limited_then_disconnected(board, settings)
     await flooder.join()
     for i in range(40):
         await flooder.op("note.create", sticky(f"Spam {i}"))
-    await flooder.closed_with(1008)
+    await flooder.closed_with(4400)
     assert await database_sync_to_async(Note.objects.count)() <= 5

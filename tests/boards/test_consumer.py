@@ -236,7 +236,7 @@ async def test_a_client_that_keeps_sending_garbage_is_disconnected(board):
     await ana.join()
     for _ in range(25):
         await ana.socket.send_to(text_data="garbage")
-    await ana.closed_with(1008)
+    await ana.closed_with(4400)
 
 
 async def test_a_socket_from_a_foreign_site_is_refused(board):

@@ -79,22 +79,22 @@ def test_deleting_removes_the_rows(board):
 
 
 def test_a_stale_cache_catches_up_from_the_log_written_by_another_process(board):
+    cache = store.CachedState()
     created = note_op()
-    apply_ops(board.id, [created])
-    stale = copy.deepcopy(store._cache.states[str(board.id)])
-    apply_ops(board.id, [op("note.update", {"id": created.data["id"], "text": "Order Cancelled"})])
+    apply_ops(board.id, [created], cache)
+    stale = copy.deepcopy(cache.state)
+    apply_ops(board.id, [op("note.update", {"id": created.data["id"], "text": "Order Cancelled"})], cache)
     # Another process would still hold the old state; its next op must see the new text.
-    store._cache.states[str(board.id)] = stale
-    [result] = apply_ops(board.id, [op("note.update", {"id": created.data["id"], "x": 50})])
+    cache.state = stale
+    [result] = apply_ops(board.id, [op("note.update", {"id": created.data["id"], "x": 50})], cache)
     assert result.ok
-    assert store.cached_snapshot(board.id)["notes"][0]["text"] == "Order Cancelled"
+    assert store.cached_snapshot(board.id, cache)["notes"][0]["text"] == "Order Cancelled"
 
 
 def test_a_new_process_reads_the_state_from_the_tables(board):
     created = note_op(text="Cart Checked Out")
-    apply_ops(board.id, [created])
-    store.forget_cached_states()
-    [result] = apply_ops(board.id, [op("note.update", {"id": created.data["id"], "y": 9})])
+    apply_ops(board.id, [created], store.CachedState())
+    [result] = apply_ops(board.id, [op("note.update", {"id": created.data["id"], "y": 9})], store.CachedState())
     assert result.ok and result.seq == 2
     assert store.snapshot(board.id)["notes"][0]["text"] == "Cart Checked Out"
 

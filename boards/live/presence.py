@@ -1,7 +1,8 @@
 """Who is on a board, their cursors and drags: volatile, never stored.
 
-Each server process keeps the presence of its own sockets per board and sends one coalesced
-`presence` frame to the board's sockets per tick, instead of one message per mouse move.
+Each server process keeps the presence of its own sockets per board (in the board's room) and
+sends one coalesced `presence` frame to the board's sockets per tick, instead of one message per
+mouse move.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ import asyncio
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 
-from boards import audience, protocol
+from boards import protocol
+from boards.live.audience import BoardAudience
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +30,10 @@ def color_for(connection_id: str) -> str:
 
 
 class BoardPresence:
-    def __init__(self, board_id: str, group: str):
+    def __init__(self, board_id: str, audience: BoardAudience, idle: Callable[[], None]):
         self.board_id = board_id
-        self.group = group
+        self.audience = audience
+        self.idle = idle  # called when the last tick has gone out
         self.users: dict[str, dict[str, Any]] = {}
         self.dirty: set[str] = set()
         self.left: set[str] = set()
@@ -54,14 +58,32 @@ class BoardPresence:
             user.update(changes)
             self.dirty.add(connection_id)
 
+    @property
+    def quiet(self) -> bool:
+        """Nobody here and nothing left to tell."""
+        return not (self.users or self.left or self.dirty)
+
     def _ensure_ticking(self) -> None:
         if self.task is None or self.task.done():
             self.task = asyncio.create_task(self._tick())
 
+    def close(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+            self.task = None
+
     async def _tick(self) -> None:
         interval = settings.STORMING_PRESENCE_TICK_MS / 1000
+        try:
+            await self._ticks(interval)
+        finally:
+            if self.task is asyncio.current_task():
+                self.task = None
+            self.idle()
+
+    async def _ticks(self, interval: float) -> None:
         # Runs while anyone is here; the next join starts it again.
-        while self.users or self.left or self.dirty:
+        while not self.quiet:
             await asyncio.sleep(interval)
             now = time.monotonic()
             if now - self.last_roster >= ROSTER_SECONDS:
@@ -77,16 +99,6 @@ class BoardPresence:
             self.dirty.clear()
             self.left.clear()
             try:
-                await audience.publish(self.board_id, protocol.dumps(frame))
+                await self.audience.publish(protocol.dumps(frame))
             except Exception:
                 log.exception("board %s: presence broadcast failed", self.board_id)
-
-
-_boards: dict[str, BoardPresence] = {}
-
-
-def presence_for(board_id: str, group: str) -> BoardPresence:
-    presence = _boards.get(board_id)
-    if presence is None:
-        presence = _boards[board_id] = BoardPresence(board_id, group)
-    return presence

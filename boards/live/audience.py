@@ -1,5 +1,7 @@
 """Everyone on a board: delivering one serialised frame to every socket of the board.
 
+Each board's room (boards/live/room.py) owns one audience; nothing else keeps one.
+
 A process sends a frame straight to the board's sockets it holds: one write each, instead of one
 channel-layer message per socket (each of which the in-memory layer deep-copies and Redis
 stores, and each consumer then has to wake up for). With a Redis layer a frame goes once to each
@@ -48,16 +50,20 @@ REORDER_SECONDS = 0.05
 
 
 class Socket(Protocol):
-    async def send(
-        self, text_data: str | None = None, bytes_data: bytes | None = None, close: bool = False
-    ) -> None: ...
+    async def push(self, text: str, seqs: tuple[int, int] | None) -> None:
+        """Send a frame for everyone (`seqs` for events, None for presence), within the socket's budget."""
+
+    def access_changed(self) -> None:
+        """The board's links changed: check the socket's key again."""
 
 
 def relay_group(board_id: str) -> str:
     return f"board-{board_id}-relay"
 
 
-_relay_layer: Any = None
+# One per event loop (Daphne has one; tests start a new one per test): a channels_redis layer keeps
+# asyncio locks for receiving, and a lock that first waited in one loop fails in any other.
+_relay_layers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Any] = weakref.WeakKeyDictionary()
 
 
 def relay_layer() -> Any:
@@ -67,10 +73,10 @@ def relay_layer() -> Any:
     channels of a layer, and a relay that outlives a Redis restart must not leave that loop in a
     state the consumers' new sockets then wait on.
     """
-    global _relay_layer
-    if _relay_layer is None:
-        _relay_layer = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
-    return _relay_layer
+    loop = asyncio.get_running_loop()
+    if loop not in _relay_layers:
+        _relay_layers[loop] = channel_layers.make_backend(DEFAULT_CHANNEL_LAYER)
+    return _relay_layers[loop]
 
 
 def spans_processes() -> bool:
@@ -128,7 +134,7 @@ class BoardAudience:
         self.board_id = board_id
         # A socket that is still being handed its snapshot has a list: frames wait there, so that
         # nothing newer reaches it before the snapshot does.
-        self.sockets: dict[Socket, list[str] | None] = {}
+        self.sockets: dict[Socket, list[tuple[str, tuple[int, int] | None]] | None] = {}
         self.relay: asyncio.Task | None = None
         self.relaying = asyncio.Event()
         # Relayed event frames by first seq, while an earlier one is missing (see `_arrived`).
@@ -149,7 +155,7 @@ class BoardAudience:
         """The socket has its snapshot: send what was held, then deliver live."""
         held = self.sockets.get(socket)
         while held:
-            await socket.send(text_data=held.pop(0))
+            await socket.push(*held.pop(0))
         if socket in self.sockets:
             self.sockets[socket] = None
 
@@ -157,16 +163,19 @@ class BoardAudience:
         """The socket is gone; the last one out stops the relay."""
         self.sockets.pop(socket, None)
         if not self.sockets:
-            if self.relay is not None:
-                self.relay.cancel()
-                self.relay = None
-            if _audiences.get(self.board_id) is self:
-                del _audiences[self.board_id]
+            self.close()
+
+    def close(self) -> None:
+        for task in (self.relay, self.waited):
+            if task is not None:
+                task.cancel()
+        self.relay = self.waited = None
+        self.waiting.clear()
 
     async def publish(self, text: str, seqs: tuple[int, int] | None = None) -> None:
         """Send a frame to the board's sockets in every process serving it; `seqs` for events."""
         if not spans_processes():
-            await self.deliver(text)
+            await self.deliver(text, seqs)
             return
         try:
             if relays_over_pubsub():
@@ -177,15 +186,15 @@ class BoardAudience:
         except Exception:
             # Other processes' clients notice the gap at the next event and catch up; ours need not.
             log.exception("board %s: relay to other processes failed", self.board_id)
-            await self.deliver(text)
+            await self.deliver(text, seqs)
 
-    async def deliver(self, text: str) -> None:
+    async def deliver(self, text: str, seqs: tuple[int, int] | None = None) -> None:
         for socket, held in list(self.sockets.items()):
             if held is not None:
-                held.append(text)
+                held.append((text, seqs))
                 continue
             try:
-                await socket.send(text_data=text)
+                await socket.push(text, seqs)
             except Exception as exc:
                 # A socket closing right now, or a broken one, must not keep the frame from the others.
                 log.debug("board %s: a socket could not take a frame: %s", self.board_id, exc)
@@ -202,11 +211,12 @@ class BoardAudience:
             return
         first, last = seqs
         if self.next_seq is None or first <= self.next_seq:
-            await self.deliver(text)
+            await self.deliver(text, (first, last))
             self.next_seq = max(self.next_seq or 0, last + 1)
             while self.next_seq in self.waiting:
-                last, held = self.waiting.pop(self.next_seq)
-                await self.deliver(held)
+                held_first = self.next_seq
+                last, held = self.waiting.pop(held_first)
+                await self.deliver(held, (held_first, last))
                 self.next_seq = last + 1
             if not self.waiting and self.waited is not None:
                 self.waited.cancel()
@@ -223,7 +233,7 @@ class BoardAudience:
         self.waited = None
         for first in sorted(self.waiting):
             last, held = self.waiting.pop(first)
-            await self.deliver(held)
+            await self.deliver(held, (first, last))
             self.next_seq = max(self.next_seq or 0, last + 1)
 
     async def _relay(self) -> None:
@@ -253,7 +263,7 @@ class BoardAudience:
         self.relaying.set()
         last = await database_sync_to_async(last_event)(self.board_id)
         if last is not None:
-            await self.deliver(protocol.events_text([last]))
+            await self.deliver(protocol.events_text([last]), (last["seq"], last["seq"]))
             self.next_seq = max(self.next_seq or 0, last["seq"] + 1)
 
 
@@ -327,24 +337,3 @@ async def _discard(layer: Any, group: str, channel: str) -> None:
         await layer.group_discard(group, channel)
     except Exception:
         log.warning("could not leave relay group %s", group, exc_info=True)
-
-
-_audiences: dict[str, BoardAudience] = {}
-
-
-def leave(board_id: str, socket: Socket) -> None:
-    audience = _audiences.get(board_id)
-    if audience is not None:
-        audience.leave(socket)
-
-
-async def publish(board_id: str, text: str, seqs: tuple[int, int] | None = None) -> None:
-    """A frame for everyone on the board; a board nobody here is on still reaches other processes."""
-    await (_audiences.get(board_id) or BoardAudience(board_id)).publish(text, seqs)
-
-
-def audience_for(board_id: str) -> BoardAudience:
-    audience = _audiences.get(board_id)
-    if audience is None:
-        audience = _audiences[board_id] = BoardAudience(board_id)
-    return audience
