@@ -237,5 +237,8 @@ def ack(op_id: str, seq: int) -> Ack:
     return {"type": "ack", "op_id": op_id, "seq": seq}
 
 
-def reject(op_id: str, error: dict[str, str]) -> Reject:
-    return {"type": "reject", "op_id": op_id, "error": {"code": error["code"], "message": error["message"]}}
+def reject(op_id: str, error: dict[str, Any]) -> Reject:
+    body: ErrorBody = {"code": error["code"], "message": error["message"]}
+    if "retry_after_ms" in error:
+        body["retry_after_ms"] = error["retry_after_ms"]
+    return {"type": "reject", "op_id": op_id, "error": body}
