@@ -51,10 +51,10 @@ services:
 # PostgreSQL with the Redis channel layer, the way a real deployment runs (pub/sub, the default),
 # then the tests that go through a Redis layer once more on the core layer, still a choice.
 REDIS_SOCKET_TESTS := $(addprefix tests/boards/,test_consumer.py test_api.py test_access.py \
-	test_scale_out.py test_redis_restart.py test_pinning.py test_convergence.py)
+	test_scale_out.py test_redis_restart.py test_pinning.py test_convergence.py) tests/live
 test: test-deps services
 	$(PY) -m pytest
-	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -m "not browser and not kafka" tests/boards
+	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -m "not browser and not kafka" tests/boards tests/live
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) CHANNEL_LAYER=core $(PY) -m pytest -m "not browser and not kafka" $(REDIS_SOCKET_TESTS)
 
 test-fast: test-deps

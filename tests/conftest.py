@@ -55,3 +55,20 @@ def _close_socket_thread_connections():
     from django.db import connections
 
     SyncToAsync.single_thread_executor.submit(connections.close_all).result()
+
+
+@pytest.fixture(autouse=True)
+def _channel_layers_of_this_test():
+    """Fresh channel-layer objects for each test, as each test runs in an event loop of its own.
+
+    A channels_redis core layer keeps asyncio locks for receiving (`receive_clean_locks`); a lock
+    that once had to wait is bound to that event loop, and one whose waiter was cancelled when a
+    test's loop closed is never dropped. The next test's loop waiting on it then fails with "Lock
+    is bound to a different event loop" (the flaky test_cursors_reach_others_as_coalesced_presence
+    on CHANNEL_LAYER=core). A server runs one loop for its whole life, so only tests meet this.
+    """
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()

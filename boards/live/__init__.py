@@ -7,6 +7,7 @@ through its room (`room_for`), so batching, budgets and fan-out cannot differ by
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
@@ -66,6 +67,7 @@ async def access_changed(board_id: str) -> None:
         for socket in list(room.audience.sockets):
             socket.access_changed()
     try:
-        await get_channel_layer().group_send(group_name(str(board_id)), {"type": "board.access"})
+        message = {"type": "board.access"}
+        await asyncio.wait_for(get_channel_layer().group_send(group_name(str(board_id)), message), 2)
     except Exception:
         log.exception("board %s: could not tell other processes that its links changed", board_id)

@@ -15,13 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import logging
+import sys
 import weakref
 from collections import deque
 from typing import Any
 
 from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
 
 from boards import protocol, store
@@ -153,6 +156,23 @@ class Rooms:
 
     def __init__(self) -> None:
         self.by_board: dict[str, BoardRoom] = {}
+        self.reporting: asyncio.Task | None = None
+        if settings.STORMING_LIVE_STATS_SECONDS > 0:
+            self.reporting = asyncio.get_running_loop().create_task(self._report(settings.STORMING_LIVE_STATS_SECONDS))
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "rooms": len(self.by_board),
+            "sockets": sum(len(room.audience.sockets) for room in self.by_board.values()),
+            "present": sum(len(room.presence.users) for room in self.by_board.values()),
+            "queued_ops": sum(len(room.queue) for room in self.by_board.values()),
+            "budgets": len(budgets),
+        }
+
+    async def _report(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            print(f"live stats {json.dumps(self.stats())}", file=sys.stderr, flush=True)
 
     def room(self, board_id: str, create: bool = True) -> BoardRoom | None:
         room = self.by_board.get(board_id)

@@ -67,3 +67,9 @@ def test_browser_renders_the_board_and_pans(tmp_path):
     figures = smoke(tmp_path, "browser.py")
     assert figures["onscreen_stickies"] > 0
     assert figures["pan_fps"] > 0
+
+
+def test_soak_loses_no_acked_op_and_lets_rooms_go(tmp_path):
+    figures = smoke(tmp_path, "soak.py")
+    assert figures["acked"] > 0 and figures["lost"] == 0
+    assert figures["live_after"]["rooms"] == 0, "every room is let go once its board is empty"

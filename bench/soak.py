@@ -1,0 +1,245 @@
+"""Soak: 50 clients on one server for 10 minutes, honest and not, and whether memory stays flat.
+
+Run: .venv/bin/python bench/soak.py [--minutes 10] [--clients 50] [--boards 5]
+
+One Daphne process serves a few boards. Most clients are honest editors: an op every second or
+so, each answered before the next, reconnecting now and then (resending what was not answered,
+as the page does). Mixed in: slow readers that connect, send hello and then read nothing for half
+a minute; cursor flooders (thousands of frames a second, closed by the server, back after a
+pause); sync flooders that never read. Every 10 s it prints the server's RSS, ops acked and
+pending, and the live registries' sizes (rooms, sockets, budgets) that the server reports.
+
+At the end every acked op must be on its board (lost: 0) and RSS at the end must be near RSS after
+the first minute (flat).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import harness  # noqa: E402
+import websockets  # noqa: E402
+
+from tests.live.wire import RawSocket  # noqa: E402
+
+
+class Editor:
+    """An honest participant: one op at a time, each resent after a reconnect until answered."""
+
+    def __init__(self, url: str, name: str, rng: random.Random):
+        self.url, self.name, self.rng = url, name, rng
+        self.participant = f"soak-{uuid.uuid4().hex[:8]}"
+        self.acked: set[str] = set()  # note ids whose create was acked
+        self.rejected: dict[str, int] = {}
+        self.reconnects = 0
+        self.owed: dict[str, Any] | None = None  # the op sent and not answered yet
+
+    async def run(self, until: float) -> None:
+        while time.monotonic() < until:
+            try:
+                async with websockets.connect(self.url, max_size=2**25, open_timeout=20) as socket:
+                    await socket.send(
+                        json.dumps({"type": "hello", "since": 0, "name": self.name, "participant": self.participant})
+                    )
+                    reconnect_at = time.monotonic() + self.rng.uniform(30, 120)
+                    while time.monotonic() < min(until, reconnect_at):
+                        if self.owed is None:
+                            note = str(uuid.uuid4())
+                            data = {"id": note, "kind": "event", "text": f"{self.name} {note[:6]}", "x": 0, "y": 0}
+                            self.owed = {"type": "op", "op_id": str(uuid.uuid4()), "op": "note.create", "data": data}
+                        await socket.send(json.dumps(self.owed))
+                        await self.answer(socket)
+                        await asyncio.sleep(self.rng.uniform(0.5, 1.5))
+            except (OSError, websockets.ConnectionClosed, TimeoutError):
+                await asyncio.sleep(1)
+            self.reconnects += 1
+
+    async def answer(self, socket: Any) -> None:
+        while True:
+            frame = json.loads(await asyncio.wait_for(socket.recv(), 30))
+            if frame.get("op_id") != self.owed["op_id"] or frame["type"] not in ("ack", "reject"):
+                continue
+            if frame["type"] == "ack":
+                self.acked.add(self.owed["data"]["id"])
+                self.owed = None
+            else:
+                code = frame["error"]["code"]
+                self.rejected[code] = self.rejected.get(code, 0) + 1
+                if code not in ("rate_limited", "unavailable"):
+                    self.owed = None  # a final no; the same op again would be refused again
+            return
+
+
+async def slow_reader(host: str, port: int, path: str, until: float) -> int:
+    """Says hello and reads nothing for 30 s, again and again."""
+    rounds = 0
+    while time.monotonic() < until:
+        try:
+            raw = await asyncio.to_thread(RawSocket, host, port, path)
+            raw.send({"type": "hello", "since": 0, "name": "Slow reader"})
+            await asyncio.sleep(min(30, max(0, until - time.monotonic())))
+            raw.close()
+            rounds += 1
+        except OSError:
+            await asyncio.sleep(1)
+    return rounds
+
+
+async def flooder(host: str, port: int, path: str, until: float, kind: str) -> int:
+    """Thousands of cursor (or sync) frames a second, reading nothing; back 5 s after each close."""
+    closes = 0
+    while time.monotonic() < until:
+        try:
+            raw = await asyncio.to_thread(RawSocket, host, port, path)
+            raw.send({"type": "hello", "since": 0, "name": f"{kind} flood"})
+            frame = {"type": "cursor", "x": 1, "y": 1} if kind == "cursor" else {"type": "sync", "since": 0}
+            for i in range(20_000):
+                if time.monotonic() > until:
+                    break
+                raw.send(frame)
+                if i % 200 == 0:
+                    await asyncio.sleep(0.01 if kind == "cursor" else 1)
+            raw.close()
+        except OSError:
+            closes += 1
+        await asyncio.sleep(5)
+    return closes
+
+
+def live_stats(log: Path) -> dict[str, int]:
+    """The last registry sizes the server wrote (STORMING_LIVE_STATS_SECONDS)."""
+    found = re.findall(r"live stats (\{.*\})", log.read_text(errors="replace")) if log.exists() else []
+    return json.loads(found[-1]) if found else {}
+
+
+async def soak(server: Any, boards: list[tuple[str, str, str]], args: argparse.Namespace) -> dict[str, Any]:
+    started = time.monotonic()
+    until = started + args.minutes * 60
+    path = "/ws/boards/{}/?key={}"
+    honest = args.clients - 3 * max(1, args.clients // 10)
+    editors = [
+        Editor(server.ws_url + path.format(board, key), f"P{i}", random.Random(i))
+        for i, (board, key, _) in zip(range(honest), [boards[i % len(boards)] for i in range(honest)], strict=True)
+    ]
+    tasks = [asyncio.create_task(e.run(until)) for e in editors]
+    others = []
+    for i in range(max(1, args.clients // 10)):
+        board, key, view = boards[i % len(boards)]
+        others.append(asyncio.create_task(slow_reader("127.0.0.1", server.port, path.format(board, view), until)))
+        others.append(asyncio.create_task(flooder("127.0.0.1", server.port, path.format(board, key), until, "cursor")))
+        others.append(asyncio.create_task(flooder("127.0.0.1", server.port, path.format(board, view), until, "sync")))
+    samples = []
+    print(f"{'t (s)':>6} {'RSS MiB':>8} {'acked':>7} {'pending':>7}  live registries")
+    while time.monotonic() < until:
+        await asyncio.sleep(min(10, max(0.1, until - time.monotonic())))
+        stats = live_stats(server.log_path)
+        sample = {
+            "t": round(time.monotonic() - started),
+            "rss_mb": round(harness.rss_mb(server.process.pid), 1),
+            "acked": sum(len(e.acked) for e in editors),
+            "pending": sum(e.owed is not None for e in editors),
+            "live": stats,
+        }
+        samples.append(sample)
+        print(
+            f"{sample['t']:>6} {sample['rss_mb']:>8} {sample['acked']:>7} {sample['pending']:>7}  {stats}", flush=True
+        )
+    await asyncio.gather(*tasks, return_exceptions=True)
+    floods = await asyncio.gather(*others, return_exceptions=True)
+    await asyncio.sleep(6)  # rooms of boards nobody is on any more are let go
+    after = live_stats(server.log_path)
+    acked = {note for e in editors for note in e.acked}
+    stored = set()
+    for board, _, _ in boards:
+        snapshot = await asyncio.to_thread(harness.http_json, f"{server.url}/api/boards/{board}/")
+        stored |= {note["id"] for note in snapshot["notes"]}
+    rejected: dict[str, int] = {}
+    for e in editors:
+        for code, count in e.rejected.items():
+            rejected[code] = rejected.get(code, 0) + count
+    first_minute = [s["rss_mb"] for s in samples if s["t"] <= 60] or [samples[0]["rss_mb"]]
+    last_minute = [s["rss_mb"] for s in samples if s["t"] >= samples[-1]["t"] - 60]
+    return {
+        "minutes": args.minutes,
+        "clients": args.clients,
+        "honest": honest,
+        "samples": samples,
+        "acked": len(acked),
+        "lost": len(acked - stored),
+        "unanswered": sum(e.owed is not None for e in editors),
+        "rejected": rejected,
+        "reconnects": sum(e.reconnects for e in editors),
+        "flood_results": [f if isinstance(f, int) else repr(f) for f in floods],
+        "rss_first_minute_mb": round(statistics.mean(first_minute), 1),
+        "rss_last_minute_mb": round(statistics.mean(last_minute), 1),
+        "live_after": after,
+    }
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    info = harness.machine()
+    with harness.bench_database(args.database) as database:
+        harness.migrate(harness.server_env(database))
+        os.environ["STORMING_LIVE_STATS_SECONDS"] = "5"  # server_env copies it into the server's
+        with harness.running_servers(database, "inmemory") as servers:
+            server = servers[0]
+            boards = []
+            for i in range(args.boards):
+                links = harness.http_json(f"{server.url}/api/boards/", {"name": f"Soak {i}", "example": "checkout"})
+                boards.append((links["id"], links["keys"]["editor"], links["keys"]["viewer"]))
+            time.sleep(1)
+            idle = harness.rss_mb(server.process.pid)
+            result = asyncio.run(soak(server, boards, args))
+            result["rss_idle_mb"] = idle
+    result["machine"] = info
+    return result
+
+
+def print_report(result: dict[str, Any]) -> None:
+    harness.print_machine(result["machine"])
+    print(f"{result['clients']} clients ({result['honest']} honest editors) for {result['minutes']} min on one process")
+    print(
+        f"RSS: idle {result['rss_idle_mb']} MiB, first minute {result['rss_first_minute_mb']} MiB, "
+        f"last minute {result['rss_last_minute_mb']} MiB"
+    )
+    print(
+        f"ops acked {result['acked']}, lost {result['lost']}, unanswered {result['unanswered']}, "
+        f"rejected {result['rejected']}, editor reconnects {result['reconnects']}"
+    )
+    print(f"floods (closes or rounds per flooder): {result['flood_results']}")
+    print(f"live registries once everyone left: {result['live_after']}")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--minutes", type=float, default=10.0)
+    p.add_argument("--clients", type=int, default=50)
+    p.add_argument("--boards", type=int, default=5)
+    p.add_argument("--database", default="sqlite", choices=("sqlite", "postgres"))
+    p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--smoke", action="store_true", help="half a minute with 10 clients, to check it works")
+    return p
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    args = parser().parse_args(argv)
+    if args.smoke:
+        args.minutes, args.clients, args.boards = min(args.minutes, 0.5), min(args.clients, 10), min(args.boards, 2)
+    return harness.run_and_report(run, print_report, args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

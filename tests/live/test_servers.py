@@ -1,0 +1,183 @@
+"""The live layer in real Daphne processes: slow readers, cut connections, links replaced with Redis down."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import psutil
+import pytest
+import websockets
+
+from tests.boards.test_redis_restart import PrivateRedis, redis  # noqa: F401 (a fixture)
+from tests.live.wire import RawSocket
+from tests.servers import DaphneServer, create_board, migrate, server_env, shared_database
+
+pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+
+def post_json(url: str, body: dict | None = None, key: str | None = None) -> tuple[int, dict]:
+    headers = {"Content-Type": "application/json", **({"Authorization": f"Bearer {key}"} if key else {})}
+    request = urllib.request.Request(url, data=json.dumps(body or {}).encode(), headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, json.load(response)
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def import_board(server: DaphneServer, notes: int) -> dict:
+    """A board with `notes` stickies of 100 characters each (its snapshot: about 200 bytes a sticky)."""
+    board = {
+        "name": "Heavy",
+        "notes": [
+            {"id": str(uuid.uuid4()), "kind": "event", "text": f"{i:04} " + "x" * 95, "x": i % 50 * 150, "y": i // 50}
+            for i in range(notes)
+        ],
+    }
+    status, links = post_json(
+        f"{server.url}/api/boards/import", {"format": "storming-board", "version": 1, "board": board}
+    )
+    assert status == 201, links
+    return links
+
+
+class Observer:
+    """A well-behaved client that keeps the roster it is sent."""
+
+    def __init__(self, url: str, name: str = "Observer"):
+        self.url = url
+        self.name = name
+        self.roster: dict[str, str] = {}
+        self.left: set[str] = set()
+
+    async def __aenter__(self) -> Observer:
+        self.socket = await websockets.connect(self.url, max_size=2**25)
+        await self.socket.send(json.dumps({"type": "hello", "since": 0, "name": self.name}))
+        self.reader = asyncio.create_task(self.read())
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.reader.cancel()
+        await self.socket.close()
+
+    async def read(self) -> None:
+        async for raw in self.socket:
+            frame = json.loads(raw)
+            if frame["type"] == "presence":
+                self.roster.update({user["id"]: user["name"] for user in frame["users"]})
+                for gone in frame["left"]:
+                    self.roster.pop(gone, None)
+                    self.left.add(gone)
+
+    async def until(self, condition, timeout: float, what: str) -> float:
+        started = time.monotonic()
+        while not condition():
+            assert time.monotonic() - started < timeout, f"timed out waiting for {what}; roster {self.roster}"
+            await asyncio.sleep(0.02)
+        return time.monotonic() - started
+
+
+@pytest.fixture
+def server(tmp_path):
+    with shared_database(tmp_path) as database:
+        env = server_env(database)
+        migrate(env)
+        daphne = DaphneServer(env, log_path=tmp_path / "daphne.log").start()
+        try:
+            yield daphne
+        finally:
+            daphne.stop()
+
+
+async def test_a_socket_cut_without_a_goodbye_leaves_the_roster_within_the_tick(server):
+    board = await asyncio.to_thread(create_board, server.url, "Cut")
+    path = f"/ws/boards/{board['id']}/?key={board['keys']['editor']}"
+    async with Observer(server.ws_url + path) as observer:
+        cut = [RawSocket("127.0.0.1", server.port, path) for _ in range(10)]
+        for i, raw in enumerate(cut):
+            raw.send({"type": "hello", "since": 0, "name": f"Laptop {i}"})
+        await observer.until(lambda: len(observer.roster) == 11, 5, "ten laptops to join")
+        for raw in cut:
+            raw.drop()
+        took = await observer.until(lambda: list(observer.roster.values()) == ["Observer"], 3, "the laptops to leave")
+        assert took < 1.0, f"the roster held the cut sockets for {took:.2f} s"
+
+
+async def test_a_reader_that_never_reads_while_flooding_sync_costs_under_100_mib(server):
+    """A view-only client that asks for the board every 10 ms and reads nothing, for 30 s."""
+    board = await asyncio.to_thread(import_board, server, 1500)
+    path = f"/ws/boards/{board['id']}/?key={board['keys']['viewer']}"
+    process = psutil.Process(server.process.pid)
+    async with Observer(server.ws_url + path):
+        await asyncio.sleep(1)
+        idle = process.memory_info().rss
+        peak, closes, started = idle, 0, time.monotonic()
+        raw = None
+        while time.monotonic() - started < 30:
+            try:
+                if raw is None:
+                    raw = RawSocket("127.0.0.1", server.port, path)
+                    raw.send({"type": "hello", "since": 0, "name": "Never reads"})
+                raw.send({"type": "sync", "since": 0})
+            except OSError:
+                # Closed for reading too slowly: such a client would just come back.
+                closes += 1
+                raw = None
+            peak = max(peak, process.memory_info().rss)
+            await asyncio.sleep(0.01)
+        if raw is not None:
+            raw.close()
+    grown = (peak - idle) / 2**20
+    print(f"grown {grown:.0f} MiB, closes {closes}")
+    print(f"grown {grown:.0f} MiB, closes {closes}")
+    assert grown < 100, f"the server grew by {grown:.0f} MiB over idle"
+
+
+async def test_a_replaced_link_stops_editing_on_every_process_while_redis_is_down(redis, tmp_path):  # noqa: F811
+    with shared_database(tmp_path) as database:
+        env = server_env(database, REDIS_URL=f"redis://127.0.0.1:{redis.port}/0")
+        migrate(env)
+        servers = [DaphneServer(env, log_path=tmp_path / f"daphne-{i}.log").start() for i in range(2)]
+        try:
+            board = await asyncio.to_thread(create_board, servers[0].url, "Revoked")
+            old_key = board["keys"]["editor"]
+            sockets = []
+            for server in servers:
+                socket = await websockets.connect(f"{server.ws_url}/ws/boards/{board['id']}/?key={old_key}")
+                await socket.send(json.dumps({"type": "hello", "since": 0, "name": "Former member"}))
+                sockets.append(socket)
+            await asyncio.to_thread(redis.kill)
+            status, links = await asyncio.to_thread(
+                post_json, f"{servers[0].url}/api/boards/{board['id']}/links/", None, board["keys"]["facilitator"]
+            )
+            assert status == 200, links
+            assert links["keys"]["editor"] != old_key
+            for socket in sockets:
+                op_id = str(uuid.uuid4())
+                note = {"id": str(uuid.uuid4()), "kind": "event", "text": "Still here", "x": 0, "y": 0}
+                try:
+                    await socket.send(json.dumps({"type": "op", "op_id": op_id, "op": "note.create", "data": note}))
+                    answer = None
+                    async for raw in socket:
+                        frame = json.loads(raw)
+                        if frame["type"] in ("ack", "reject") and frame["op_id"] == op_id:
+                            answer = frame
+                            break
+                    assert answer is None or answer["type"] == "reject", answer
+                except websockets.ConnectionClosed:
+                    pass  # told before the op went out
+                assert socket.close_code in (4403, None)
+            status, snapshot = await asyncio.to_thread(
+                post_json, f"{servers[1].url}/api/boards/{board['id']}/ops/", None, old_key
+            )
+            assert status == 403
+            with urllib.request.urlopen(f"{servers[1].url}/api/boards/{board['id']}/", timeout=10) as response:
+                assert json.load(response)["notes"] == []
+        finally:
+            for server in servers:
+                server.stop()
