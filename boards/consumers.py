@@ -228,9 +228,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         connection_id = uuid.uuid4().hex[:12]
         # Without a participant id the connection is its own participant (undo within it works).
         self.author = participant or f"connection-{connection_id}"
-        # Budgets are the participant's on this board, across reconnects; a script that names
-        # no participant is known by its address.
-        self.participant = participant or f"address-{(self.scope.get('client') or ['?'])[0]}"
+        # Budgets are the participant's on this board, across reconnects. A script that names no
+        # participant has one per connection (scripts on one machine share an address); the
+        # board's budget caps everyone together.
+        self.participant = participant or self.author
         self.user = {"id": connection_id, "name": name, "color": color_for(connection_id), "role": self.role}
         # Join the board's room before reading the board, so no event can fall between the two;
         # what arrives meanwhile is held and sent after the snapshot.

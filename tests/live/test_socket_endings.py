@@ -6,6 +6,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from boards import protocol
+from boards.live import rooms
 from boards.models import Board
 from tests.boards.test_consumer import Client
 
@@ -48,6 +49,9 @@ async def test_a_socket_whose_handler_fails_leaves_the_roster_within_a_tick(boar
     _, left = await roster_change(bo, timeout=0.5)
     assert you["id"] in left
     await bo.close()
+    # Nobody is left on the board: once the last presence tick is out, its room is let go.
+    await asyncio.sleep(0.3)
+    assert len(rooms()) == 0
 
 
 async def test_twenty_crashed_sockets_leave_no_ghosts(board, monkeypatch):
