@@ -18,7 +18,7 @@ from boards import live, store
 from boards.checks import run_checks
 from boards.domain import MAX_NAME, Rejection
 from boards.examples import load_example
-from boards.http import board_links, board_role, board_summary, error, read_json
+from boards.http import board_links, board_role, board_summary, error, read_json, request_key
 from boards.models import Board
 
 # --- pages -----------------------------------------------------------------------------------
