@@ -9,6 +9,7 @@ lists them.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -88,6 +89,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.transport = outbox.transport_of(send)
         try:
             await super().__call__(scope, receive, send)
+        except Exception:
+            # Not a frame's handler (those close on their own): the channel layer's receive, say,
+            # with Redis gone. Close with a code Daphne lets us send, instead of its 1011.
+            log.exception("board socket failed; closing it")
+            await self.leave_board()
+            with contextlib.suppress(Exception):
+                await send({"type": "websocket.close", "code": CLOSE_SERVER_ERROR})
         finally:
             # However the consumer ended: an exception, a cancellation, a normal disconnect.
             await self.leave_board()
