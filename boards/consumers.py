@@ -325,7 +325,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
     def later(self, coroutine: Any) -> None:
         task = asyncio.create_task(coroutine)
         self.pending.add(task)
-        task.add_done_callback(self.pending.discard)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task) -> None:
+        self.pending.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            # Mostly a send to a connection that has just gone; its clean-up runs anyway.
+            log.debug("board %s: a socket task failed: %r", self.board_id, task.exception())
 
     # --- to the client -----------------------------------------------------------------------
 

@@ -14,11 +14,19 @@ from typing import Any
 
 
 def transport_of(send: Any) -> Any | None:
-    """The Twisted transport behind an ASGI `send` from Daphne, else None."""
-    if not isinstance(send, functools.partial) or not send.args:
-        return None
-    transport = getattr(send.args[0], "transport", None)
-    return transport if hasattr(transport, "_tempDataLen") else None
+    """The Twisted transport behind an ASGI `send` from Daphne, else None.
+
+    Middleware may wrap `send` on the way (Channels' session middleware passes its own bound
+    method, which keeps Daphne's as `real_send`); those wrappers are looked through.
+    """
+    for _ in range(10):
+        if isinstance(send, functools.partial):
+            transport = getattr(send.args[0], "transport", None) if send.args else None
+            return transport if hasattr(transport, "_tempDataLen") else None
+        send = getattr(getattr(send, "__self__", None), "real_send", None)
+        if send is None:
+            return None
+    return None
 
 
 def buffered_bytes(transport: Any | None) -> int:
