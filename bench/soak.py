@@ -98,23 +98,36 @@ async def slow_reader(host: str, port: int, path: str, until: float) -> int:
     return rounds
 
 
+def flood_once(host: str, port: int, path: str, until: float, kind: str) -> str:
+    """One flooding connection, until the server closes it (or time is up); how it ended.
+
+    Blocking writes, so it runs in a thread of its own: a server that stops reading a flooder
+    must not stall the honest clients' event loop.
+    """
+    raw = RawSocket(host, port, path)
+    raw.send({"type": "hello", "since": 0, "name": f"{kind} flood"})
+    frame = {"type": "cursor", "x": 1, "y": 1} if kind == "cursor" else {"type": "sync", "since": 0}
+    try:
+        while time.monotonic() < until:
+            for _ in range(200):
+                raw.send(frame)
+            time.sleep(0.01 if kind == "cursor" else 1)  # about 20,000 cursor frames a second; 200 syncs
+        return "time up"
+    except OSError:
+        return "closed by the server"
+    finally:
+        raw.close()
+
+
 async def flooder(host: str, port: int, path: str, until: float, kind: str) -> int:
-    """Thousands of cursor (or sync) frames a second, reading nothing; back 5 s after each close."""
+    """Floods, reading nothing; back 5 s after each close. Returns how often it was closed."""
     closes = 0
     while time.monotonic() < until:
         try:
-            raw = await asyncio.to_thread(RawSocket, host, port, path)
-            raw.send({"type": "hello", "since": 0, "name": f"{kind} flood"})
-            frame = {"type": "cursor", "x": 1, "y": 1} if kind == "cursor" else {"type": "sync", "since": 0}
-            for i in range(20_000):
-                if time.monotonic() > until:
-                    break
-                raw.send(frame)
-                if i % 200 == 0:
-                    await asyncio.sleep(0.01 if kind == "cursor" else 1)
-            raw.close()
+            ended = await asyncio.to_thread(flood_once, host, port, path, until, kind)
+            closes += ended != "time up"
         except OSError:
-            closes += 1
+            pass  # could not connect
         await asyncio.sleep(5)
     return closes
 
@@ -219,7 +232,7 @@ def print_report(result: dict[str, Any]) -> None:
         f"ops acked {result['acked']}, lost {result['lost']}, unanswered {result['unanswered']}, "
         f"rejected {result['rejected']}, editor reconnects {result['reconnects']}"
     )
-    print(f"floods (closes or rounds per flooder): {result['flood_results']}")
+    print(f"slow readers' rounds, then closes per cursor and sync flooder: {result['flood_results']}")
     print(f"live registries once everyone left: {result['live_after']}")
 
 
