@@ -248,6 +248,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         room = self.joined = room_for(self.board_id)
         await room.join(self, self.user)
+        if self.gone:  # closed while joining: the clean-up ran before the join was complete
+            room.leave(self, self.user["id"])
+            return
         await self.send_json({"type": "welcome", "you": self.user})
         try:
             await self.catch_up(since)
