@@ -4,12 +4,12 @@ Run: .venv/bin/python bench/soak.py [--minutes 10] [--clients 50] [--boards 5]
 
 One Daphne process serves a few boards. Most clients are honest editors: an op every second or
 so, each answered before the next, reconnecting now and then (resending what was not answered,
-as the page does). Mixed in: slow readers that connect, send hello and then read nothing for half
+as the page does); each draws 20 stickies and then keeps moving them, so the boards stop growing. Mixed in: slow readers that connect, send hello and then read nothing for half
 a minute; cursor flooders (thousands of frames a second, closed by the server, back after a
 pause); sync flooders that never read. Every 10 s it prints the server's RSS, ops acked and
 pending, and the live registries' sizes (rooms, sockets, budgets) that the server reports.
 
-At the end every acked op must be on its board (lost: 0) and RSS at the end must be near RSS after
+At the end every acked op must show on its board: each sticky there, where its last acked op put it (lost: 0) and RSS at the end must be near RSS after
 the first minute (flat).
 """
 
@@ -37,29 +37,41 @@ from tests.live.wire import RawSocket  # noqa: E402
 
 
 class Editor:
-    """An honest participant: one op at a time, each resent after a reconnect until answered."""
+    """An honest participant: one op at a time, each resent after a reconnect until answered.
+
+    It draws up to STICKIES stickies, then keeps moving them, so the boards stop growing and
+    memory can be seen to stay flat. It remembers where each of its stickies was last acked.
+    """
+
+    STICKIES = 20
 
     def __init__(self, url: str, name: str, rng: random.Random):
         self.url, self.name, self.rng = url, name, rng
         self.participant = f"soak-{uuid.uuid4().hex[:8]}"
-        self.acked: set[str] = set()  # note ids whose create was acked
+        self.acked: dict[str, float] = {}  # sticky id -> x of its last acked op
+        self.acks = 0
         self.rejected: dict[str, int] = {}
         self.reconnects = 0
         self.owed: dict[str, Any] | None = None  # the op sent and not answered yet
+
+    def next_op(self) -> dict[str, Any]:
+        x = float(self.rng.randrange(0, 5000))
+        if len(self.acked) < self.STICKIES:
+            note = str(uuid.uuid4())
+            op, data = "note.create", {"id": note, "kind": "event", "text": f"{self.name} {note[:6]}", "x": x, "y": 0}
+        else:
+            op, data = "note.update", {"id": self.rng.choice(list(self.acked)), "x": x}
+        return {"type": "op", "op_id": str(uuid.uuid4()), "op": op, "data": data}
 
     async def run(self, until: float) -> None:
         while time.monotonic() < until:
             try:
                 async with websockets.connect(self.url, max_size=2**25, open_timeout=20) as socket:
-                    await socket.send(
-                        json.dumps({"type": "hello", "since": 0, "name": self.name, "participant": self.participant})
-                    )
+                    hello = {"type": "hello", "since": 0, "name": self.name, "participant": self.participant}
+                    await socket.send(json.dumps(hello))
                     reconnect_at = time.monotonic() + self.rng.uniform(30, 120)
                     while time.monotonic() < min(until, reconnect_at):
-                        if self.owed is None:
-                            note = str(uuid.uuid4())
-                            data = {"id": note, "kind": "event", "text": f"{self.name} {note[:6]}", "x": 0, "y": 0}
-                            self.owed = {"type": "op", "op_id": str(uuid.uuid4()), "op": "note.create", "data": data}
+                        self.owed = self.owed or self.next_op()
                         await socket.send(json.dumps(self.owed))
                         await self.answer(socket)
                         await asyncio.sleep(self.rng.uniform(0.5, 1.5))
@@ -73,7 +85,8 @@ class Editor:
             if frame.get("op_id") != self.owed["op_id"] or frame["type"] not in ("ack", "reject"):
                 continue
             if frame["type"] == "ack":
-                self.acked.add(self.owed["data"]["id"])
+                self.acked[self.owed["data"]["id"]] = self.owed["data"]["x"]
+                self.acks += 1
                 self.owed = None
             else:
                 code = frame["error"]["code"]
@@ -162,7 +175,7 @@ async def soak(server: Any, boards: list[tuple[str, str, str]], args: argparse.N
         sample = {
             "t": round(time.monotonic() - started),
             "rss_mb": round(harness.rss_mb(server.process.pid), 1),
-            "acked": sum(len(e.acked) for e in editors),
+            "acked": sum(e.acks for e in editors),
             "pending": sum(e.owed is not None for e in editors),
             "live": stats,
         }
@@ -174,11 +187,12 @@ async def soak(server: Any, boards: list[tuple[str, str, str]], args: argparse.N
     floods = await asyncio.gather(*others, return_exceptions=True)
     await asyncio.sleep(6)  # rooms of boards nobody is on any more are let go
     after = live_stats(server.log_path)
-    acked = {note for e in editors for note in e.acked}
-    stored = set()
+    # Lost: an acked sticky that is not on its board, or not where its last acked op put it.
+    acked = {note: x for e in editors for note, x in e.acked.items()}
+    stored = {}
     for board, _, _ in boards:
         snapshot = await asyncio.to_thread(harness.http_json, f"{server.url}/api/boards/{board}/")
-        stored |= {note["id"] for note in snapshot["notes"]}
+        stored |= {note["id"]: note["x"] for note in snapshot["notes"]}
     rejected: dict[str, int] = {}
     for e in editors:
         for code, count in e.rejected.items():
@@ -190,8 +204,8 @@ async def soak(server: Any, boards: list[tuple[str, str, str]], args: argparse.N
         "clients": args.clients,
         "honest": honest,
         "samples": samples,
-        "acked": len(acked),
-        "lost": len(acked - stored),
+        "acked": sum(e.acks for e in editors),
+        "lost": sum(stored.get(note) != x for note, x in acked.items()),
         "unanswered": sum(e.owed is not None for e in editors),
         "rejected": rejected,
         "reconnects": sum(e.reconnects for e in editors),
