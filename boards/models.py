@@ -205,3 +205,37 @@ class RelayPosition(models.Model):
     def lag(self) -> int:
         """Events in the log that the topic does not have yet."""
         return max(self.board.seq - self.last_seq, 0)
+
+
+class ContractRelease(models.Model):
+    """A released version of the board's contract: a pointer into the board's own log.
+
+    The contract itself is not copied: it is whatever the export derives from the board as it was
+    right after event `seq` (see boards.export.releases). Versions count up from 1 per board.
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="releases")
+    version = models.PositiveIntegerField()
+    seq = models.BigIntegerField()
+    note = models.TextField(blank=True, default="")
+    # Elements whose wire names follow their sticky's text again from this release on (breaking).
+    renamed = models.JSONField(default=list, blank=True)
+    actor = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["board", "version"]
+        constraints = [models.UniqueConstraint(fields=["board", "version"], name="release_version_per_board")]
+
+    def __str__(self) -> str:
+        return f"{self.board} v{self.version} @ {self.seq}"
+
+    def as_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "seq": self.seq,
+            "note": self.note,
+            "renamed": list(self.renamed),
+            "by": self.actor,
+            "at": self.created_at.isoformat(),
+        }

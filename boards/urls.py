@@ -1,6 +1,7 @@
 from django.urls import path
 
 from boards import backup, views
+from boards.export import release_views
 from boards.export import views as export_views
 
 urlpatterns = [
@@ -16,6 +17,12 @@ urlpatterns = [
     path("api/boards/<uuid:board_id>/export.zip", export_views.export_zip, name="export-zip"),
     path("api/boards/<uuid:board_id>/export/", export_views.export_preview, name="export-preview"),
     path("api/boards/<uuid:board_id>/provision/", export_views.provision, name="provision"),
+    path("api/boards/<uuid:board_id>/releases/", release_views.releases_api, name="releases-api"),
+    path(
+        "api/boards/<uuid:board_id>/contract/compatibility/",
+        release_views.compatibility_api,
+        name="contract-compatibility",
+    ),
     path("api/boards/<uuid:board_id>/export.json", backup.export_json, name="board-export-json"),
     path("api/boards/<uuid:board_id>/board.svg", backup.board_svg, name="board-svg"),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from .plan import SCHEMA_VERSION, EventSpec, ExportPlan, FieldSpec
+from .plan import EventSpec, ExportPlan, FieldSpec
 
 DECIMAL_PRECISION = 20
 DECIMAL_SCALE = 4  # enough for money in any currency; change both to suit the domain
@@ -66,7 +66,7 @@ def event_schema(plan: ExportPlan, event: EventSpec) -> dict:
         "fields": [
             {"name": "event_id", "type": {"type": "string", "logicalType": "uuid"}},
             {"name": "event_type", "type": "string", "default": event.event_type},
-            {"name": "schema_version", "type": "int", "default": SCHEMA_VERSION},
+            {"name": "schema_version", "type": "int", "default": event.schema_version},
             {
                 "name": "occurred_at",
                 "type": {"type": "long", "logicalType": "timestamp-millis"},

@@ -146,6 +146,7 @@ def events_module(plan: ExportPlan, context: ContextSpec) -> bytes:
             "EVENT_TYPE": event.event_type,
             "AGGREGATE_TYPE": event.emitter.aggregate_type,
             "TOPIC": event.topic.name,
+            "SCHEMA_VERSION": event.schema_version,
             "SERVICE": f"{plan.options.package_name}.{event.emitter.context.name.snake}",
             "EXAMPLE": example(event.event_type, event.fields),
         }

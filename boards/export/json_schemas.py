@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from .plan import SCHEMA_VERSION, EventSpec, ExportPlan, FieldSpec, TopicPlan
+from .plan import EventSpec, ExportPlan, FieldSpec, TopicPlan
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # decimals travel as strings to keep their precision
@@ -53,7 +53,9 @@ def data_schema(fields: list[FieldSpec]) -> dict:
         "type": "object",
         "properties": {f.name: field_schema(f) for f in fields},
         "required": [f.name for f in fields if f.required],
-        "additionalProperties": False,
+        # Open, so that a reader of an older release still reads records that carry a field
+        # added since (an optional field is a compatible change; see docs/contract.md).
+        "additionalProperties": True,
     }
 
 
@@ -67,7 +69,8 @@ def event_schema(event: EventSpec) -> dict:
         "properties": {
             "event_id": {"type": "string", "format": "uuid"},
             "event_type": {"const": event.event_type},
-            "schema_version": {"const": SCHEMA_VERSION},
+            # Not a const: a reader of version 2 still reads the records written at version 1.
+            "schema_version": {"type": "integer", "minimum": 1, "default": event.schema_version},
             "occurred_at": {"type": "string", "format": "date-time"},
             "aggregate_type": {"const": event.emitter.aggregate_type},
             "aggregate_id": {"type": "string", "minLength": 1},

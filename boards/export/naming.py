@@ -85,3 +85,10 @@ class Namespace:
             )
         self._taken.add(name.snake.lower())
         return name, n > 1
+
+    def keep(self, name: Name) -> bool:
+        """Claim a name fixed elsewhere (by a release); False if this scope has it already."""
+        if name.snake.lower() in self._taken:
+            return False
+        self._taken.add(name.snake.lower())
+        return True

@@ -8,7 +8,7 @@ Each emitter (or each event, by option) gets a topic keyed by the aggregate id.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from boards.pictures import context_map_svg
@@ -60,6 +60,8 @@ class EventSpec:
     fields: list[FieldSpec]
     emitter: EmitterSpec | None = None
     topic: TopicPlan | None = None
+    # The version of this event's schema among the board's releases (boards/export/releases.py).
+    schema_version: int = SCHEMA_VERSION
 
     @property
     def event_type(self) -> str:
@@ -136,6 +138,31 @@ class TopicPlan:
         }
 
 
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """One released version of the contract, and what it changed against the one before."""
+
+    version: int
+    seq: int
+    note: str
+    at: str
+    by: str
+    changes: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContractInfo:
+    """Where an export stands among the board's releases."""
+
+    version: int | None  # the latest release, None before the first
+    seq: int | None  # the board's seq that release froze
+    board_seq: int
+    released: bool  # the export is exactly that release: nothing on the wire changed since
+    subjects: Mapping[str, int]  # subject -> version of its schema
+    releases: tuple[ReleaseInfo, ...] = ()
+    changes: tuple[dict, ...] = ()  # since the latest release
+
+
 @dataclass(eq=False)
 class ExportPlan:
     board_name: str
@@ -145,6 +172,7 @@ class ExportPlan:
     warnings: list[ExportWarning]
     # The board's context map as SVG (contexts, aggregates, events crossing between them).
     context_map: str = ""
+    contract: ContractInfo | None = None
 
     @property
     def event_topics(self) -> list[TopicPlan]:
@@ -168,14 +196,20 @@ def topic_name(*parts: str) -> str:
     return f"{name[: MAX_TOPIC_LENGTH - 11]}-{digest}"
 
 
-def _sorted(items: Iterable[dict]) -> list[dict]:
-    # Claim names in an order that does not depend on how the snapshot listed elements.
-    return sorted(items, key=lambda e: (e.get("text") or e.get("name") or "", str(e.get("id"))))
+def _sorted(items: Iterable[dict], pins: Mapping[str, Name] | None = None) -> list[dict]:
+    # Claim names in an order that does not depend on how the snapshot listed elements; names a
+    # release pinned go first, so that a newcomer never takes a released name.
+    pinned = pins or {}
+    return sorted(
+        items, key=lambda e: (str(e.get("id")) not in pinned, e.get("text") or e.get("name") or "", str(e.get("id")))
+    )
 
 
 class _Planner:
-    def __init__(self, snapshot: dict, options: ExportOptions) -> None:
+    def __init__(self, snapshot: dict, options: ExportOptions, pins: Mapping[str, Name] | None = None) -> None:
         self.options = options
+        # Element id -> the name a release put on the wire; kept whatever the sticky says now.
+        self.pins = pins or {}
         self.warnings: list[ExportWarning] = []
         self.frames = {f["id"]: f for f in snapshot.get("frames", [])}
         self.notes = {n["id"]: n for n in snapshot.get("notes", [])}
@@ -197,6 +231,9 @@ class _Planner:
     def claim(self, context: ContextSpec, kind: str, element: dict, label: str) -> Name:
         space = self.class_names.setdefault((id(context), kind), Namespace(RESERVED_MODULES))
         text = element.get("text") or element.get("name") or ""
+        pinned = self.pinned(space, element, text)
+        if pinned is not None:
+            return pinned
         if not text.strip():
             self.warn(
                 "unnamed",
@@ -214,11 +251,30 @@ class _Planner:
             )
         return name
 
+    def pinned(self, space: Namespace, element: dict, text: str) -> Name | None:
+        """The released name of an element, if it has one that is still free in its scope."""
+        pin = self.pins.get(str(element.get("id")))
+        if pin is None:
+            return None
+        if not space.keep(pin):
+            self.warn(
+                "pinned_name_taken",
+                f"'{text}' was released as {pin.pascal}, but another element of its scope now has"
+                " that name; it gets a new name on the wire.",
+                element["id"],
+            )
+            return None
+        return Name(text=text, pascal=pin.pascal, snake=pin.snake, kebab=pin.kebab)
+
     def context_of(self, context_id: str | None) -> ContextSpec:
         if context_id not in self.frames:
             context_id = None
         if context_id not in self.contexts:
             text = self.frames[context_id]["name"] if context_id else DEFAULT_CONTEXT
+            pinned = self.pinned(self.context_names, {"id": context_id}, text) if context_id else None
+            if pinned is not None:
+                self.contexts[context_id] = ContextSpec(id=context_id, name=pinned)
+                return self.contexts[context_id]
             name, renamed = self.context_names.claim(text.strip() or "unnamed")
             if renamed and context_id:
                 self.warn(
@@ -295,11 +351,11 @@ class _Planner:
         return result
 
     def run(self, board_name: str) -> ExportPlan:
-        for frame in _sorted(f for f in self.frames.values() if f["kind"] == "bounded_context"):
+        for frame in _sorted((f for f in self.frames.values() if f["kind"] == "bounded_context"), self.pins):
             self.context_of(frame["id"])
-        for frame in _sorted(f for f in self.frames.values() if f["kind"] == "aggregate"):
+        for frame in _sorted((f for f in self.frames.values() if f["kind"] == "aggregate"), self.pins):
             self.add_emitter(frame, "aggregate", self.context_of(frame.get("context")))
-        notes = _sorted(self.notes.values())
+        notes = _sorted(self.notes.values(), self.pins)
         for note in notes:
             if note["kind"] == "external_system":
                 self.add_emitter(note, "external_system", self.note_context(note))
@@ -502,9 +558,12 @@ class _Planner:
         return topics
 
 
-def plan_export(snapshot: dict, options: ExportOptions) -> ExportPlan:
-    """Read a board snapshot (docs/protocol.md) into the topic model."""
-    plan = _Planner(snapshot, options).run(str(snapshot.get("name") or "board"))
+def plan_export(snapshot: dict, options: ExportOptions, pins: Mapping[str, Name] | None = None) -> ExportPlan:
+    """Read a board snapshot (docs/protocol.md) into the topic model.
+
+    `pins` maps element ids to the names the latest release put on the wire (see releases.py).
+    """
+    plan = _Planner(snapshot, options, pins).run(str(snapshot.get("name") or "board"))
     try:
         plan.context_map = context_map_svg(snapshot)
     except (KeyError, TypeError, ValueError):

@@ -15,7 +15,8 @@ from boards import store
 from boards.checks import run_checks
 from boards.models import Board
 
-from . import build_zip, parse_options, plan_export, render_files
+from . import build_zip, parse_options, releases, render_files
+from .changelog import contract_dict
 from .options import InvalidOption
 from .plan import ExportPlan
 from .topics import topic_dict
@@ -34,7 +35,8 @@ def _plan(request: HttpRequest, board_id: object, snapshot: dict | None = None) 
         options = parse_options(request.GET.dict(), snapshot.get("name", ""))
     except InvalidOption as error:
         return _error(400, "invalid", str(error))
-    return plan_export(snapshot, options)
+    # Released names stay on the wire; schema versions and the changelog come from the releases.
+    return releases.plan_with_releases(Board.objects.get(pk=str(board_id)), snapshot, options)
 
 
 @require_GET
@@ -83,6 +85,7 @@ def export_preview(request: HttpRequest, board_id: object) -> JsonResponse:
             # What the model checks say that the generated code will carry over.
             "checks": [f for f in run_checks(snapshot) if f["severity"] != "info"],
             "provisioning": bool(settings.KAFKA_BOOTSTRAP_SERVERS),
+            "contract": contract_dict(plan.contract) if plan.contract else None,
         }
     )
 
