@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from boards import store
 from boards.checks import run_checks
 from boards.domain import MAX_NAME, Rejection
+from boards.export import releases
 from boards.models import Board
 from boards.writer import broadcast_access, broadcast_events
 
@@ -200,7 +201,7 @@ def history_api(request: HttpRequest, board_id: str) -> JsonResponse:
 
 
 # Every open page asks for the checks as the board changes; one run per board and seq serves them all.
-_checks_cache: OrderedDict[tuple[str, int], list[dict[str, Any]]] = OrderedDict()
+_checks_cache: OrderedDict[tuple[str, int, int], list[dict[str, Any]]] = OrderedDict()
 CHECKS_CACHE_SIZE = 256
 
 
@@ -209,12 +210,13 @@ def checks_api(request: HttpRequest, board_id: str) -> JsonResponse:
     seq = Board.objects.filter(pk=board_id).values_list("seq", flat=True).first()
     if seq is None:
         return error(404, "not_found", "There is no board with this id.")
-    key = (str(board_id), seq)
+    # A release changes what breaks it without changing the board's seq.
+    key = (str(board_id), seq, releases.latest_version(str(board_id)))
     findings = _checks_cache.get(key)
     if findings is None:
         snapshot = store.snapshot(board_id)
-        findings = run_checks(snapshot)
-        _checks_cache[(str(board_id), snapshot["seq"])] = findings
+        findings = run_checks(snapshot) + releases.breaking_findings(str(board_id), snapshot)
+        _checks_cache[(str(board_id), snapshot["seq"], key[2])] = findings
         while len(_checks_cache) > CHECKS_CACHE_SIZE:
             _checks_cache.popitem(last=False)
     return JsonResponse({"seq": seq, "findings": findings})

@@ -26,7 +26,7 @@ from boards.models import Board, ContractRelease
 
 from . import compatibility
 from .naming import Name
-from .options import ExportOptions
+from .options import ExportOptions, parse_options
 from .plan import ContractInfo, ExportPlan, ReleaseInfo, plan_export
 
 MAX_NOTE = 2000
@@ -209,3 +209,27 @@ def create(board_id: str, note: Any, renamed: Any = (), actor: str = "") -> Cont
 def _element_ids(board: Board) -> set[str]:
     ids = {str(u) for u in board.notes.values_list("uid", flat=True)}
     return ids | {str(u) for u in board.frames.values_list("uid", flat=True)}
+
+
+def latest_version(board_id: str) -> int:
+    return ContractRelease.objects.filter(board_id=board_id).aggregate(v=Max("version"))["v"] or 0
+
+
+def breaking_findings(board_id: str, snapshot: dict[str, Any]) -> list[dict[str, Any]]:
+    """Model-check findings for what breaks the latest release, in the default export's format."""
+    board = Board.objects.get(pk=board_id)
+    released = history(board)
+    if not released:
+        return []
+    options = parse_options({}, snapshot.get("name", ""))
+    comparison = compare_with(board, snapshot, options, None, compatibility.DEFAULT_LEVEL)
+    return [
+        {
+            "code": "breaking_change",
+            "severity": "warning",
+            "element_id": change.element,
+            "message": f"Breaks release {comparison.base}: {change.message}",
+        }
+        for change in comparison.changes
+        if change.breaking
+    ]

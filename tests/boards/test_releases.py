@@ -318,3 +318,23 @@ def test_an_old_reader_json_schema_accepts_a_record_with_a_new_optional_field(cl
     }
     jsonschema.Draft202012Validator(new_schema).validate({"key": "order-1", "value": record})
     jsonschema.Draft202012Validator(old_schema).validate({"key": "order-1", "value": record})
+
+
+# --- the model checks --------------------------------------------------------------------------
+
+
+def test_the_checks_flag_what_breaks_the_latest_release(client, board):
+    add_field(client, board, "Order Placed", name="coupon", type="string", required=True)
+    assert not [
+        f for f in client.get(f"/api/boards/{board.id}/checks/").json()["findings"] if f["code"] == "breaking_change"
+    ]
+    release(client, board, "v1")
+    add_field(client, board, "Order Placed", name="voucher", type="string", required=True)
+    findings = client.get(f"/api/boards/{board.id}/checks/").json()["findings"]
+    [breaking] = [f for f in findings if f["code"] == "breaking_change"]
+    assert breaking["element_id"] == note(board, "Order Placed")["id"] and breaking["severity"] == "warning"
+    assert "Breaks release 1" in breaking["message"] and "'voucher'" in breaking["message"]
+    # Releasing it accepts the change: the board's seq stays, the finding goes.
+    release(client, board, "v2: vouchers")
+    findings = client.get(f"/api/boards/{board.id}/checks/").json()["findings"]
+    assert not [f for f in findings if f["code"] == "breaking_change"]
