@@ -31,7 +31,8 @@ def releases_api(request: HttpRequest, board_id: object) -> JsonResponse:
         return error(403, "forbidden", "Send one of the board's keys in the header Authorization: Bearer <key>.")
     if request.method == "GET":
         rows = ContractRelease.objects.filter(board=board).order_by("version")
-        return JsonResponse({"seq": board.seq, "releases": [r.as_dict() for r in rows]})
+        releases_list = [r.as_dict() for r in rows]
+        return JsonResponse({"seq": board.seq, "releases": releases_list, "can_release": role == "facilitator"})
     if role != "facilitator":
         return error(403, "forbidden", "Only the facilitator can release the contract.")
     try:

@@ -161,6 +161,8 @@ export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
     if (t === "snapshot") schedule(true); // the count on the button from the start
     else if (t === "event" || t === "events") schedule();
   });
+  // A release changes what the board's changes break, without a change on the board.
+  document.addEventListener("storming:contract-released", () => schedule(true));
   // The renderer makes elements as they arrive: put markers back on new ones.
   state.addEventListener("change", () => {
     if (marked.size || findings.some((f) => f.severity === "error")) markErrors();

@@ -1,6 +1,8 @@
 // The export preview: options, topics, warnings and files, and a link to download the ZIP.
 // Every text from the board or the server goes through textContent.
 
+import { mountContractSection } from "./contract-release.js";
+
 const DAY_MS = 24 * 3600 * 1000;
 
 function el(tag, attrs = {}, ...children) {
@@ -140,7 +142,10 @@ export function mountExportPanel(container, { boardId }) {
   const download = el("a", { class: "button export-download", href: `${base}/export.zip`, download: "", text: "Download ZIP" });
   const preview = el("div", { class: "export-preview", "aria-live": "polite" }, el("p", { class: "panel-hint", text: "Loading…" }));
   const provisioning = provisionButton(base, boardId, form);
-  container.replaceChildren(form, error, download, provisioning.button, provisioning.report, preview);
+  const contract = el("div", { class: "export-contract" });
+  container.replaceChildren(form, error, download, provisioning.button, provisioning.report, contract, preview);
+  // Releases and what breaks them, judged for the options chosen above.
+  const contractSection = mountContractSection(contract, { boardId, options: () => query(form) });
 
   let latest = 0;
   async function refresh(params) {
@@ -172,7 +177,10 @@ export function mountExportPanel(container, { boardId }) {
   let timer = null;
   form.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => refresh(query(form)), 300);
+    timer = setTimeout(() => {
+      refresh(query(form));
+      contractSection.refresh();
+    }, 300);
   });
   form.addEventListener("submit", (event) => event.preventDefault());
   refresh(null);

@@ -1,0 +1,73 @@
+"""Releasing the contract from the export panel, and seeing what breaks it there and in the checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+
+
+def shoot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"release-{name}.png")
+
+
+def set_coupon(app_server: Any, board: dict, required: bool) -> None:
+    """A colleague gives 'Order Placed' a coupon field (over the API, as their page would)."""
+    placed = next(n for n in app_server.snapshot(board["id"])["notes"] if n["text"] == "Order Placed")
+    fields = [f for f in placed["fields"] if f["name"] != "coupon"]
+    fields.append({"name": "coupon", "type": "string", "required": required, "doc": ""})
+    app_server.op(board, "note.update", {"id": placed["id"], "fields": fields})
+
+
+def test_release_v1_then_a_required_field_breaks_and_an_optional_one_does_not(app_server, open_board):
+    board = app_server.create_board("Contract", example="checkout")
+    ana = open_board({**board, "url": board["facilitator_url"]}, "Ana")
+    page = ana.page
+    page.locator("#export-button").click()
+    section = page.locator(".contract-section")
+    status = section.locator(".contract-status")
+    expect(status).to_contain_text("Not released yet")
+
+    section.locator("input[name=release_note]").fill("First contract for the payments team")
+    section.locator(".contract-release").click()
+    expect(section.locator(".contract-report")).to_contain_text("Released version 1")
+    expect(status).to_contain_text("Release 1 is current")
+    expect(section.locator(".contract-history")).to_contain_text("First contract for the payments team")
+    shoot(page, "1-released")
+
+    set_coupon(app_server, board, required=True)
+    section.locator(".contract-compare").click()
+    expect(status).to_contain_text("1 breaking")
+    breaking = section.locator('.contract-change[data-breaking="true"]')
+    expect(breaking).to_have_count(1)
+    expect(breaking).to_contain_text("required field 'coupon'")
+    expect(breaking).to_contain_text("payment.whenever-order-placed-then-request-payment")
+    shoot(page, "2-required-field-breaks")
+    page.locator("#checks-button").click()  # the checks take the export panel's place
+    flagged = page.locator('.check-finding[data-code="breaking_change"]')
+    expect(flagged).to_have_count(1)
+    expect(flagged).to_contain_text("Breaks release 1")
+    shoot(page, "3-checks-flag-it")
+
+    set_coupon(app_server, board, required=False)
+    expect(flagged).to_have_count(0)  # the checks follow the board's changes on their own
+    page.locator("#export-button").click()  # opening the panel compares the board as it is now
+    expect(status).to_contain_text("1 compatible change")
+    expect(section.locator('.contract-change[data-breaking="true"]')).to_have_count(0)
+    expect(section.locator('.contract-change[data-breaking="false"]')).to_contain_text("optional field 'coupon'")
+    shoot(page, "4-optional-field-compatible")
+
+
+def test_only_the_facilitator_sees_release_contract(app_server, open_board):
+    board = app_server.create_board("Contract", example="checkout")
+    bo = open_board(board, "Bo")  # the edit link
+    bo.page.locator("#export-button").click()
+    expect(bo.page.locator(".contract-status")).to_contain_text("Not released yet")
+    expect(bo.page.locator(".contract-release")).to_be_hidden()
