@@ -23,7 +23,8 @@ from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibi
 from . import avro_schemas, json_schemas
 from .plan import EventSpec, ExportPlan, FieldSpec
 
-LEVELS = ("BACKWARD", "FORWARD", "FULL", "NONE")
+# The Schema Registry's levels; a *_TRANSITIVE level asks the same of every release up to the base.
+LEVELS = ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE")
 DEFAULT_LEVEL = "BACKWARD"
 # Field types whose JSON form is a string: a string field reads any of them.
 _JSON_STRINGS = frozenset({"string", "uuid", "timestamp", "date", "decimal", "enum"})
@@ -90,6 +91,7 @@ def compare(base: ExportPlan, current: ExportPlan, level: str = DEFAULT_LEVEL) -
     """What changed on the wire from `base` (a release) to `current`, and what of it breaks."""
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}; got {level!r}.")
+    level = level.removesuffix("_TRANSITIVE")
     strict = level != "NONE"
     old, new = subjects(base), subjects(current)
     new_by_id = {e.id: (s, e) for s, e in new.items()}

@@ -32,7 +32,8 @@ from .plan import ContractInfo, ExportPlan, ReleaseInfo, plan_export
 MAX_NOTE = 2000
 MAX_RENAMED = 500
 # Past releases never change (the log is append-only), so what they pin is computed once.
-_RELEASED_CACHE_SIZE = 64
+_RELEASED_CACHE_SIZE = 32
+_PLANS_PER_RELEASE = 2  # the default export and the one a person is looking at
 _released_cache: OrderedDict[tuple[str, int], Released] = OrderedDict()
 
 
@@ -44,9 +45,16 @@ class Released:
     snapshot: dict[str, Any]
     pins_before: dict[str, Name]  # what the earlier releases pinned, less this one's renames
     pins: dict[str, Name] = field(default_factory=dict)
+    plans: OrderedDict[ExportOptions, ExportPlan] = field(default_factory=OrderedDict)
 
     def plan(self, options: ExportOptions) -> ExportPlan:
-        return plan_export(self.snapshot, options, self.pins_before)
+        """The release's export plan for these options (callers must not change it)."""
+        if options not in self.plans:
+            self.plans[options] = plan_export(self.snapshot, options, self.pins_before)
+            while len(self.plans) > _PLANS_PER_RELEASE:
+                self.plans.popitem(last=False)
+        self.plans.move_to_end(options)
+        return self.plans[options]
 
 
 def names_of(plan: ExportPlan) -> dict[str, Name]:
@@ -149,6 +157,7 @@ def compare_with(
     base: int | None,
     level: str,
     renamed: frozenset[str] = frozenset(),
+    with_pinned: bool = True,
 ) -> Comparison:
     """The changes from release `base` (the latest if None) to the board now, judged at `level`.
 
@@ -163,7 +172,7 @@ def compare_with(
     pins = released[-1].pins
     current = plan_export(snapshot, options, pins)
     elements = {e["id"] for e in (*snapshot.get("notes", []), *snapshot.get("frames", []))}
-    free = names_of(plan_export(snapshot, options))
+    free = names_of(plan_export(snapshot, options)) if with_pinned else {}
     pinned = [
         {"element": element, "text": name.text, "wire": name.pascal, "text_name": free[element].pascal}
         for element, name in names_of(current).items()
@@ -171,7 +180,10 @@ def compare_with(
     ]
     if renamed:
         current = plan_export(snapshot, options, {k: v for k, v in pins.items() if k not in renamed})
-    changes = compatibility.compare(released[base - 1].plan(options), current, level)
+    bases = released[:base] if level.endswith("_TRANSITIVE") else [released[base - 1]]
+    changes: list[compatibility.Change] = []
+    for item in bases:
+        changes += [c for c in compatibility.compare(item.plan(options), current, level) if c not in changes]
     return Comparison(base, changes, pinned)
 
 
@@ -222,7 +234,7 @@ def breaking_findings(board_id: str, snapshot: dict[str, Any]) -> list[dict[str,
     if not released:
         return []
     options = parse_options({}, snapshot.get("name", ""))
-    comparison = compare_with(board, snapshot, options, None, compatibility.DEFAULT_LEVEL)
+    comparison = compare_with(board, snapshot, options, None, compatibility.DEFAULT_LEVEL, with_pinned=False)
     return [
         {
             "code": "breaking_change",

@@ -338,3 +338,24 @@ def test_the_checks_flag_what_breaks_the_latest_release(client, board):
     release(client, board, "v2: vouchers")
     findings = client.get(f"/api/boards/{board.id}/checks/").json()["findings"]
     assert not [f for f in findings if f["code"] == "breaking_change"]
+
+
+def test_a_transitive_level_judges_against_every_release_up_to_the_base(client, board):
+    release(client, board, "v1")
+    sticky = note(board, "Order Placed")
+    fields = [dict(f, required=False) if f["name"] == "total" else f for f in sticky["fields"]]
+    change(client, board, "note.update", {"id": sticky["id"], "fields": fields})
+    release(client, board, "v2: total may be missing")
+    add_field(client, board, "Order Placed", name="coupon", type="string", required=False)
+    # v2's readers take records without a total; v1's readers require one.
+    assert compatibility(client, board, "base=2&level=FORWARD").json()["compatible"] is True
+    transitive = compatibility(client, board, "base=2&level=FORWARD_TRANSITIVE").json()
+    assert transitive["compatible"] is False
+    assert [c["change"] for c in transitive["changes"] if c["breaking"]] == ["field_required_changed"]
+
+
+def test_level_none_breaks_nothing(client, board):
+    release(client, board, "v1")
+    change(client, board, "note.delete", {"id": note(board, "Order Placed")["id"]})
+    body = compatibility(client, board, "level=NONE").json()
+    assert body["compatible"] is True and body["changes"][0]["change"] == "removed"
