@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boards import store
 from boards.domain import Rejection
+from boards.http import board_role, error, read_json
 from boards.models import Board, ContractRelease
-from boards.views import board_role, error, read_json
 
 from . import releases
 from .compatibility import DEFAULT_LEVEL, LEVELS
