@@ -13,6 +13,16 @@ CE_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_
               "ce_correlationid", "ce_causationid", "lineage")  # fmt: skip
 
 
+def contract_version(plan: ExportPlan) -> str:
+    """The board's release as a version: "2.0.0" for release 2, "3.0.0-draft" for changes after it."""
+    contract = plan.contract
+    if contract is None:
+        return "1.0.0"  # a plan made outside a board has no releases to count
+    if contract.version is None:
+        return "0.1.0-draft"
+    return f"{contract.version}.0.0" if contract.released else f"{contract.version + 1}.0.0-draft"
+
+
 def _headers() -> dict:
     properties = {name: {"type": "string"} for name in CE_HEADERS}
     properties["lineage"]["description"] = "JSON list of the services the event passed through"
@@ -98,7 +108,7 @@ def document(plan: ExportPlan) -> dict:
         "asyncapi": "3.0.0",
         "info": {
             "title": plan.board_name,
-            "version": "1.0.0",
+            "version": contract_version(plan),
             "description": "Topics and events exported from a Storming board.",
         },
         "defaultContentType": "application/json",

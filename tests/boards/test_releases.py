@@ -281,6 +281,9 @@ def test_schema_versions_follow_the_releases_that_changed_them(client, board):
     assert "## 2 (" in changelog and "Coupons on orders" in changelog and "optional field 'coupon'" in changelog
     assert "## 1 (" in changelog
     assert b"SCHEMA_VERSION: ClassVar[int] = 2" in files["src/checkout_example/ordering/events.py"]
+    assert b"version: 2.0.0\n" in files["asyncapi.yaml"]
+    add_field(client, board, "Order Placed", name="voucher", type="string", required=False)
+    assert b"version: 3.0.0-draft\n" in export(client, board)["asyncapi.yaml"]
 
 
 def test_the_preview_tells_the_contract_version(client, board):

@@ -71,3 +71,31 @@ def test_only_the_facilitator_sees_release_contract(app_server, open_board):
     bo.page.locator("#export-button").click()
     expect(bo.page.locator(".contract-status")).to_contain_text("Not released yet")
     expect(bo.page.locator(".contract-release")).to_be_hidden()
+
+
+def test_a_renamed_sticky_keeps_its_wire_name_until_the_facilitator_renames_it_on_the_wire(app_server, open_board):
+    board = app_server.create_board("Contract", example="checkout")
+    placed = next(n for n in app_server.snapshot(board["id"])["notes"] if n["text"] == "Order Placed")
+    app_server.request("POST", f"/api/boards/{board['id']}/releases/", {"note": "v1"}, key=board["keys"]["facilitator"])
+    app_server.op(board, "note.update", {"id": placed["id"], "text": "Order Submitted"})
+    ana = open_board({**board, "url": board["facilitator_url"]}, "Ana")
+    page = ana.page
+    page.locator("#export-button").click()
+    section = page.locator(".contract-section")
+    # Only the description changes: people read the new text, machines the released names.
+    expect(section.locator(".contract-status")).to_contain_text("Since release 1: 1 compatible change")
+    pin = section.locator(".contract-pin")
+    expect(pin).to_contain_text('"Order Submitted" stays OrderPlaced')
+
+    pin.locator("input[type=checkbox]").check()
+    renamed = section.locator('.contract-change[data-change="renamed"]')
+    expect(renamed).to_contain_text("is now published as contract.ordering.OrderSubmitted")
+    expect(renamed).to_have_attribute("data-breaking", "true")
+    shoot(page, "5-rename-on-the-wire-is-breaking")
+    section.locator("input[name=release_note]").fill("Orders are submitted now")
+    section.locator(".contract-release").click()
+    expect(section.locator(".contract-report")).to_contain_text("Released version 2")
+    expect(section.locator(".contract-status")).to_contain_text("Release 2 is current")
+    expect(pin).to_have_count(0)
+    topics = page.locator(".export-topics")
+    expect(topics).to_contain_text("ordering.OrderSubmitted")

@@ -31,7 +31,7 @@ function changeItem(change) {
 
 // `options()` gives the export options of the form (URLSearchParams), so the comparison judges
 // the schemas the person is about to download.
-export function mountContractSection(container, { boardId, options }) {
+export function mountContractSection(container, { boardId, options, onRelease = () => {} }) {
   const base = `/api/boards/${encodeURIComponent(boardId)}`;
   const status = el("p", { className: "contract-status", role: "status" }, "Loading releases…");
   const changes = el("div", { className: "contract-changes", "aria-live": "polite" });
@@ -145,6 +145,7 @@ export function mountContractSection(container, { boardId, options }) {
       renamed.clear();
       // The checks compare with the latest release: tell them there is a new one.
       document.dispatchEvent(new CustomEvent("storming:contract-released", { detail: released.body }));
+      onRelease(released.body);
     } catch (err) {
       report.textContent = err.message;
     } finally {

@@ -145,7 +145,11 @@ export function mountExportPanel(container, { boardId }) {
   const contract = el("div", { class: "export-contract" });
   container.replaceChildren(form, error, download, provisioning.button, provisioning.report, contract, preview);
   // Releases and what breaks them, judged for the options chosen above.
-  const contractSection = mountContractSection(contract, { boardId, options: () => query(form) });
+  const contractSection = mountContractSection(contract, {
+    boardId,
+    options: () => query(form),
+    onRelease: () => refresh(query(form)), // a release renamed on the wire changes the preview
+  });
 
   let latest = 0;
   async function refresh(params) {
