@@ -13,11 +13,12 @@ From the releases follow
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 
 from boards import store
@@ -34,7 +35,8 @@ MAX_RENAMED = 500
 # Past releases never change (the log is append-only), so what they pin is computed once.
 _RELEASED_CACHE_SIZE = 32
 _PLANS_PER_RELEASE = 2  # the default export and the one a person is looking at
-_released_cache: OrderedDict[tuple[str, int], Released] = OrderedDict()
+_released_cache: OrderedDict[tuple[str, int, int], Released] = OrderedDict()
+_cache_lock = threading.Lock()  # views run in several threads
 
 
 @dataclass
@@ -49,12 +51,14 @@ class Released:
 
     def plan(self, options: ExportOptions) -> ExportPlan:
         """The release's export plan for these options (callers must not change it)."""
-        if options not in self.plans:
-            self.plans[options] = plan_export(self.snapshot, options, self.pins_before)
-            while len(self.plans) > _PLANS_PER_RELEASE:
-                self.plans.popitem(last=False)
-        self.plans.move_to_end(options)
-        return self.plans[options]
+        plan = self.plans.get(options)
+        if plan is None:
+            plan = plan_export(self.snapshot, options, self.pins_before)
+            with _cache_lock:
+                self.plans[options] = plan
+                while len(self.plans) > _PLANS_PER_RELEASE:
+                    self.plans.popitem(last=False)
+        return plan
 
 
 def names_of(plan: ExportPlan) -> dict[str, Name]:
@@ -73,7 +77,7 @@ def history(board: Board) -> list[Released]:
     result: list[Released] = []
     pins: dict[str, Name] = {}
     for release in ContractRelease.objects.filter(board=board).order_by("version"):
-        key = (str(board.id), release.version)
+        key = (str(board.id), release.pk, release.seq)
         released = _released_cache.get(key)
         if released is None:
             snapshot = store.state_at(board, release.seq).snapshot(str(board.id))
@@ -81,10 +85,11 @@ def history(board: Board) -> list[Released]:
             released = Released(release, snapshot, before)
             # Names do not depend on the export options: the defaults will do.
             released.pins = {**before, **names_of(released.plan(ExportOptions()))}
+        with _cache_lock:
             _released_cache[key] = released
+            _released_cache.move_to_end(key)
             while len(_released_cache) > _RELEASED_CACHE_SIZE:
                 _released_cache.popitem(last=False)
-        _released_cache.move_to_end(key)
         pins = released.pins
         result.append(released)
     return result
@@ -208,14 +213,21 @@ def create(board_id: str, note: Any, renamed: Any = (), actor: str = "") -> Cont
             raise Rejection(
                 "conflict", f"Nothing changed since release {last['v']} (seq {board.seq}): there is nothing to release."
             )
-        return ContractRelease.objects.create(
-            board=board,
-            version=(last["v"] or 0) + 1,
-            seq=board.seq,
-            note=note.strip(),
-            renamed=sorted(set(renamed)),
-            actor=actor[:100],
-        )
+        try:
+            with transaction.atomic():
+                return ContractRelease.objects.create(
+                    board=board,
+                    version=(last["v"] or 0) + 1,
+                    seq=board.seq,
+                    note=note.strip(),
+                    renamed=sorted(set(renamed)),
+                    actor=actor[:100],
+                )
+        except IntegrityError:
+            # SQLite has no row locks: two releases at once can both pick the same version.
+            raise Rejection(
+                "conflict", "Another release was made at the same moment; look at it, then try again."
+            ) from None
 
 
 def _element_ids(board: Board) -> set[str]:
