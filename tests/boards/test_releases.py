@@ -362,3 +362,13 @@ def test_level_none_breaks_nothing(client, board):
     change(client, board, "note.delete", {"id": note(board, "Order Placed")["id"]})
     body = compatibility(client, board, "level=NONE").json()
     assert body["compatible"] is True and body["changes"][0]["change"] == "removed"
+
+
+def test_the_export_command_keeps_the_released_names_too(client, board, tmp_path):
+    from django.core.management import call_command
+
+    release(client, board, "v1")
+    change(client, board, "note.update", {"id": note(board, "Order Placed")["id"], "text": "Order Submitted"})
+    call_command("export_board", str(board.id), "--out", str(tmp_path), "--option", "value_format=avro")
+    assert (tmp_path / "schemas/avro/checkout_example.ordering.OrderPlaced.avsc").exists()
+    assert json.loads((tmp_path / "contract.json").read_text())["contract_version"] == 1
