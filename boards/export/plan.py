@@ -7,6 +7,7 @@ Each emitter (or each event, by option) gets a topic keyed by the aggregate id.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -264,7 +265,7 @@ class _Planner:
                 element["id"],
             )
             return None
-        return Name(text=text, pascal=pin.pascal, snake=pin.snake, kebab=pin.kebab)
+        return dataclasses.replace(pin, text=text)  # every spelling as released, today's text
 
     def context_of(self, context_id: str | None) -> ContextSpec:
         if context_id not in self.frames:
