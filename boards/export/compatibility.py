@@ -51,8 +51,8 @@ class Change:
 
 
 def subject_name(plan: ExportPlan, event: EventSpec) -> str:
-    """The event's Schema Registry subject: its record's full name (record name strategy)."""
-    return f"{avro_schemas.namespace(plan, event)}.{event.name.pascal}"
+    """The event's Schema Registry subject: with the record name strategy, its event type."""
+    return event.event_type
 
 
 def value_schema(plan: ExportPlan, event: EventSpec) -> dict:

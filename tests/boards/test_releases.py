@@ -12,7 +12,7 @@ from boards import store
 from tests.boards.helpers import new_id
 
 CHECKOUT = json.loads((Path(__file__).resolve().parents[2] / "boards/examples/checkout.json").read_text())
-SUBJECT = "checkout_example.ordering.OrderPlaced"
+SUBJECT = "ordering.OrderPlaced"
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_an_explicit_rename_on_the_wire_is_flagged_and_then_released(client, boa
     preview = compatibility(client, board, f"renamed={sticky['id']}").json()
     assert preview["compatible"] is False
     renamed = next(c for c in preview["changes"] if c["change"] == "renamed")
-    assert renamed["subject"] == SUBJECT and "checkout_example.ordering.OrderSubmitted" in renamed["message"]
+    assert renamed["subject"] == SUBJECT and "as ordering.OrderSubmitted" in renamed["message"]
     assert release(client, board, "rename", renamed=[sticky["id"]]).status_code == 201
     files = export(client, board, "value_format=avro")
     assert "schemas/avro/checkout_example.ordering.OrderSubmitted.avsc" in files
@@ -270,7 +270,7 @@ def test_schema_versions_follow_the_releases_that_changed_them(client, board):
     draft = export(client, board, "value_format=avro")
     contract = json.loads(draft["contract.json"])
     assert contract["released"] is False and contract["subjects"][SUBJECT] == 2
-    assert contract["subjects"]["checkout_example.ordering.OrderCancelled"] == 1
+    assert contract["subjects"]["ordering.OrderCancelled"] == 1
     avsc = json.loads(draft["schemas/avro/checkout_example.ordering.OrderPlaced.avsc"])
     assert next(f for f in avsc["fields"] if f["name"] == "schema_version")["default"] == 2
     release(client, board, "Coupons on orders")

@@ -89,7 +89,7 @@ def test_a_renamed_sticky_keeps_its_wire_name_until_the_facilitator_renames_it_o
 
     pin.locator("input[type=checkbox]").check()
     renamed = section.locator('.contract-change[data-change="renamed"]')
-    expect(renamed).to_contain_text("is now published as contract.ordering.OrderSubmitted")
+    expect(renamed).to_contain_text("is now published as ordering.OrderSubmitted")
     expect(renamed).to_have_attribute("data-breaking", "true")
     shoot(page, "5-rename-on-the-wire-is-breaking")
     section.locator("input[name=release_note]").fill("Orders are submitted now")
