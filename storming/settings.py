@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from storming import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -38,12 +40,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("STORMING_REQUIRE_SECRET_KEY"):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # A fixed development key; a real deployment sets SECRET_KEY.
-    SECRET_KEY = "storming-development-only-key-change-me-in-production"  # noqa: S105
+# SECRET_KEY: see "Safe by default" at the end.
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
@@ -188,3 +185,47 @@ STORMING_RELAY_PARTITIONS = env_int("STORMING_RELAY_PARTITIONS", 3)
 STORMING_RELAY_REPLICATION_FACTOR = env_int("STORMING_RELAY_REPLICATION_FACTOR", -1)
 # Events of one board sent per pass before the relay records its progress.
 STORMING_RELAY_BATCH_SIZE = env_int("STORMING_RELAY_BATCH_SIZE", 500)
+
+# --- Safe by default: the secret key, TLS behind a proxy, login throttling, exports ----------
+# (storming/secret_key.py, boards/deployment.py, boards/login_throttle.py, boards/export/runner.py)
+
+# What the server keeps on disk besides the database: today its generated SECRET_KEY.
+STORMING_DATA_DIR = Path(os.environ.get("STORMING_DATA_DIR") or BASE_DIR / "var")
+# Without SECRET_KEY the server makes a random one on first start and keeps it (mode 0600) in
+# STORMING_DATA_DIR: never a published key. Machines that share boards need the same SECRET_KEY.
+STORMING_SECRET_KEY_GENERATED = not os.environ.get("SECRET_KEY")
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key.load_or_create(STORMING_DATA_DIR)
+
+# Served over HTTPS by a proxy in front (or Daphne itself): cookies only over TLS, HSTS, and
+# plain HTTP redirected. `manage.py check --deploy` warns while this is off.
+STORMING_BEHIND_TLS = env_bool("STORMING_BEHIND_TLS", False)
+if STORMING_BEHIND_TLS:
+    # The header the proxy sets to say the request came over HTTPS; empty when Daphne
+    # terminates TLS itself (then no header is trusted: anyone could send it).
+    _tls_header = os.environ.get("STORMING_TLS_PROXY_HEADER", "X-Forwarded-Proto")
+    if _tls_header:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _tls_header.upper().replace("-", "_"), "https")
+    SECURE_SSL_REDIRECT = env_bool("STORMING_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("STORMING_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("STORMING_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("STORMING_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# Failed sign-ins allowed per username and per client address within the window; past that,
+# sign-in is refused (429) until the window ends. Counted in the cache (Redis when REDIS_URL is set).
+STORMING_LOGIN_FAILURES_PER_USERNAME = env_int("STORMING_LOGIN_FAILURES_PER_USERNAME", 5)
+STORMING_LOGIN_FAILURES_PER_ADDRESS = env_int("STORMING_LOGIN_FAILURES_PER_ADDRESS", 20)
+STORMING_LOGIN_WINDOW_SECONDS = env_int("STORMING_LOGIN_WINDOW_SECONDS", 15 * 60)
+# Behind a proxy every request comes from the proxy's address: name the header in which the
+# proxy passes the client's (its last value is used: the one the proxy itself added).
+STORMING_CLIENT_ADDRESS_HEADER = os.environ.get("STORMING_CLIENT_ADDRESS_HEADER", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "storming",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    }

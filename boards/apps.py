@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class BoardsConfig(AppConfig):
+    name = "boards"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.core.checks import Tags, register
+
+        from boards import deployment
+
+        for check in deployment.CHECKS:
+            register(check, Tags.security, deploy=True)
