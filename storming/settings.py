@@ -230,3 +230,11 @@ if REDIS_URL:
             "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
         }
     }
+
+# Exports run in a worker process (boards/export/runner.py): at most this many at once per server
+# process; a request waits this long before "still being built, try again" (503); a build is
+# stopped after the timeout (413); finished exports are kept per board version and options.
+STORMING_EXPORT_WORKERS = env_int("STORMING_EXPORT_WORKERS", 1)
+STORMING_EXPORT_WAIT_SECONDS = env_int("STORMING_EXPORT_WAIT_SECONDS", 10)
+STORMING_EXPORT_TIMEOUT_SECONDS = env_int("STORMING_EXPORT_TIMEOUT_SECONDS", 120)
+STORMING_EXPORT_CACHE_MB = env_int("STORMING_EXPORT_CACHE_MB", 64)

@@ -6,6 +6,7 @@ does not already show.
 
 from __future__ import annotations
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -15,7 +16,7 @@ from boards import store
 from boards.checks import run_checks
 from boards.models import Board
 
-from . import build_zip, parse_options, plan_export, render_files
+from . import parse_options, plan_export, render_files, runner
 from .options import InvalidOption
 from .plan import ExportPlan
 from .topics import topic_dict
@@ -38,12 +39,24 @@ def _plan(request: HttpRequest, board_id: object, snapshot: dict | None = None) 
 
 
 @require_GET
-def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
-    plan = _plan(request, board_id)
-    if isinstance(plan, JsonResponse):
-        return plan
-    folder = plan.options.package_name
-    response = HttpResponse(build_zip(render_files(plan), folder), content_type="application/zip")
+async def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
+    # Built in a worker process with a time cap (runner.py): a large board's export would stall
+    # the whole server process if built here.
+    try:
+        snapshot = await sync_to_async(store.snapshot)(str(board_id))
+        options = parse_options(request.GET.dict(), snapshot.get("name", ""))
+        data = await runner.archive(str(board_id), snapshot, request.GET.dict())
+    except Board.DoesNotExist:
+        return _error(404, "not_found", "There is no board with this id.")
+    except InvalidOption as error:
+        return _error(400, "invalid", str(error))
+    except runner.ExportRefused as refused:
+        response = _error(refused.status, refused.code, refused.message)
+        if refused.retry_after:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
+    folder = options.package_name
+    response = HttpResponse(data, content_type="application/zip")
     # The package name is [a-z0-9_] only, so it needs no quoting in the header.
     response["Content-Disposition"] = f'attachment; filename="{folder}.zip"'
     return response
