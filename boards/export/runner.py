@@ -18,6 +18,7 @@ import multiprocessing
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from typing import Any
@@ -65,17 +66,18 @@ class ExportJobs:
         self.finished: OrderedDict[str, bytes] = OrderedDict()
         self.too_large: OrderedDict[str, None] = OrderedDict()
 
-    def submit(self, key: str, snapshot: dict[str, Any], query: dict[str, str]) -> Future[bytes]:
+    def reserve(self, key: str) -> tuple[Future[bytes], bool]:
+        """The build of `key`: finished, running, or (True) newly reserved for the caller to start."""
         with self.lock:
             if key in self.finished:
                 self.finished.move_to_end(key)
                 done: Future[bytes] = Future()
                 done.set_result(self.finished[key])
-                return done
+                return done, False
             if key in self.too_large:
                 raise _too_large()
             if key in self.running:
-                return self.running[key]
+                return self.running[key], False
             if len(self.running) >= settings.STORMING_EXPORT_WORKERS:
                 raise ExportRefused(
                     503,
@@ -86,8 +88,15 @@ class ExportJobs:
             future: Future[bytes] = Future()
             future.set_running_or_notify_cancel()  # shared by every request for it: none may cancel it
             self.running[key] = future
+            return future, True
+
+    def start(self, key: str, future: Future[bytes], snapshot: dict[str, Any], query: dict[str, str]) -> None:
         threading.Thread(target=self._run, args=(key, future, snapshot, query), daemon=True).start()
-        return future
+
+    def abandon(self, key: str, future: Future[bytes], error: BaseException) -> None:
+        with self.lock:
+            del self.running[key]
+        future.set_exception(error)
 
     def _run(self, key: str, future: Future[bytes], snapshot: dict[str, Any], query: dict[str, str]) -> None:
         receiver, sender = _context.Pipe(duplex=False)
@@ -150,15 +159,30 @@ def _too_large() -> ExportRefused:
 jobs = ExportJobs()
 
 
-async def archive(board_id: str, snapshot: dict[str, Any], query: dict[str, str]) -> bytes:
-    """The export ZIP of this board version with these options, or ExportRefused saying why not now."""
-    options = parse_options(query, snapshot.get("name", ""))  # InvalidOption before any work
-    key = json.dumps([board_id, snapshot.get("seq"), options.as_dict()], sort_keys=True, default=str)
-    job = jobs.submit(key, snapshot, query)
+async def archive(
+    board_id: str,
+    board_name: str,
+    seq: int,
+    query: dict[str, str],
+    load_snapshot: Callable[[], Awaitable[dict[str, Any]]],
+) -> tuple[str, bytes]:
+    """The export's folder name and ZIP for this board version and these options, or ExportRefused
+    saying why not now. The snapshot is read only when a build starts: a kept export costs nothing."""
+    options = parse_options(query, board_name)  # InvalidOption before any work
+    key = json.dumps([board_id, seq, options.as_dict()], sort_keys=True, default=str)
+    job, mine = jobs.reserve(key)
+    if mine:
+        try:
+            snapshot = await load_snapshot()
+        except BaseException as error:
+            jobs.abandon(key, job, error)
+            raise
+        jobs.start(key, job, snapshot, query)
     if job.done():  # kept from before: wrapping it would take a turn of the loop
-        return job.result()
+        return options.package_name, job.result()
     try:
-        return await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), settings.STORMING_EXPORT_WAIT_SECONDS)
+        wait = settings.STORMING_EXPORT_WAIT_SECONDS
+        return options.package_name, await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(job)), wait)
     except TimeoutError:
         raise ExportRefused(
             503,

@@ -6,6 +6,8 @@ does not already show.
 
 from __future__ import annotations
 
+from functools import partial
+
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -42,12 +44,12 @@ def _plan(request: HttpRequest, board_id: object, snapshot: dict | None = None) 
 async def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
     # Built in a worker process with a time cap (runner.py): a large board's export would stall
     # the whole server process if built here.
-    try:
-        snapshot = await sync_to_async(store.snapshot)(str(board_id))
-        options = parse_options(request.GET.dict(), snapshot.get("name", ""))
-        data = await runner.archive(str(board_id), snapshot, request.GET.dict())
-    except Board.DoesNotExist:
+    board = await Board.objects.filter(pk=board_id).only("name", "seq").afirst()
+    if board is None:
         return _error(404, "not_found", "There is no board with this id.")
+    try:
+        load = partial(sync_to_async(store.snapshot), str(board_id))
+        folder, data = await runner.archive(str(board_id), board.name, board.seq, request.GET.dict(), load)
     except InvalidOption as error:
         return _error(400, "invalid", str(error))
     except runner.ExportRefused as refused:
@@ -55,7 +57,6 @@ async def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
         if refused.retry_after:
             response["Retry-After"] = str(refused.retry_after)
         return response
-    folder = options.package_name
     response = HttpResponse(data, content_type="application/zip")
     # The package name is [a-z0-9_] only, so it needs no quoting in the header.
     response["Content-Disposition"] = f'attachment; filename="{folder}.zip"'

@@ -17,6 +17,14 @@ from boards.export.runner import ExportJobs, ExportRefused
 CHECKOUT = json.loads((Path(__file__).resolve().parents[2] / "boards/examples/checkout.json").read_text())
 
 
+async def export(snapshot: dict, query: dict) -> bytes:
+    async def load() -> dict:
+        return snapshot
+
+    _, data = await runner.archive("heavy", snapshot["name"], snapshot["seq"], query, load)
+    return data
+
+
 @pytest.fixture(autouse=True)
 def _fresh_jobs(monkeypatch):
     monkeypatch.setattr(runner, "jobs", ExportJobs())
@@ -57,13 +65,13 @@ async def test_a_build_past_the_time_cap_is_stopped_and_that_version_refused_as_
     heavy = generated_board(4000)  # several seconds of CPU
     started = time.monotonic()
     with pytest.raises(ExportRefused) as refused:
-        await runner.archive("heavy", heavy, {})
+        await export(heavy, {})
     assert refused.value.status == 413 and refused.value.code == "too_large"
     assert "manage.py export_board" in refused.value.message
     assert time.monotonic() - started < 30, "the cap did not stop the build"
     assert not runner.jobs.running
     with pytest.raises(ExportRefused) as again:  # asked again: refused at once, not rebuilt
-        await asyncio.wait_for(runner.archive("heavy", heavy, {}), 1)
+        await asyncio.wait_for(export(heavy, {}), 1)
     assert again.value.code == "too_large"
 
 
@@ -72,13 +80,13 @@ async def test_past_the_worker_limit_another_export_is_refused_as_busy(settings)
     settings.STORMING_EXPORT_WAIT_SECONDS = 0
     heavy = generated_board(2000)
     with pytest.raises(ExportRefused) as first:
-        await runner.archive("heavy", heavy, {})
+        await export(heavy, {})
     assert first.value.code == "pending"
     with pytest.raises(ExportRefused) as second:
-        await runner.archive("heavy", heavy, {"partitions": "6"})
+        await export(heavy, {"partitions": "6"})
     assert (second.value.status, second.value.code, second.value.retry_after) == (503, "busy", 30)
     with pytest.raises(ExportRefused) as same:  # the same export again joins the one being built
-        await runner.archive("heavy", heavy, {})
+        await export(heavy, {})
     assert same.value.code == "pending"
     settings.STORMING_EXPORT_WAIT_SECONDS = 120
-    assert (await runner.archive("heavy", heavy, {}))[:2] == b"PK"
+    assert (await export(heavy, {}))[:2] == b"PK"
