@@ -93,6 +93,12 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # that went stale. On PostgreSQL a new connection is a new backend process; on SQLite, opening
 # one (and setting its pragmas) for every op frame took 15 % of the server's CPU.
 CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 60)
+# SQLite's fsync policy (WAL). FULL syncs every commit, so an acked op survives an OS crash or a
+# power cut; NORMAL survives a crash of the server only, and is faster on slow disks. The writer
+# batches ops into one commit, so FULL costs one fsync a batch. See "Durability" in the README.
+SQLITE_SYNCHRONOUS = os.environ.get("STORMING_SQLITE_SYNCHRONOUS", "FULL").upper()
+if SQLITE_SYNCHRONOUS not in ("NORMAL", "FULL"):
+    raise ImproperlyConfigured(f"STORMING_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {SQLITE_SYNCHRONOUS!r}")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
 else:
@@ -105,7 +111,7 @@ else:
                 # transactions never deadlock upgrading a read lock.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS};",
             },
             "CONN_MAX_AGE": CONN_MAX_AGE,
             "CONN_HEALTH_CHECKS": True,

@@ -116,3 +116,20 @@ print(json.dumps({
     assert seen["hsts"] == "max-age=31536000"
     assert seen["csrf_cookie_secure"] is True
     assert seen["plain"] == [301, "https://testserver/accounts/login/"]
+
+
+def sqlite_synchronous(environment: dict[str, str], path) -> str:
+    environment = {k: v for k, v in environment.items() if k != "DATABASE_URL"} | {"SQLITE_PATH": str(path)}
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "cursor = connection.cursor(); cursor.execute('PRAGMA synchronous'); print(cursor.fetchone()[0])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return {"1": "NORMAL", "2": "FULL"}[done.stdout.strip()]
+
+
+def test_sqlite_syncs_every_commit_so_an_acked_op_survives_an_os_crash(tmp_path):
+    assert sqlite_synchronous(env(tmp_path), tmp_path / "db.sqlite3") == "FULL"
+    relaxed = env(tmp_path, STORMING_SQLITE_SYNCHRONOUS="normal")
+    assert sqlite_synchronous(relaxed, tmp_path / "db.sqlite3") == "NORMAL"
