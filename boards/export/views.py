@@ -43,14 +43,14 @@ async def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
     # the whole server process if built here.
     board = await Board.objects.filter(pk=board_id).only("name", "seq").afirst()
     if board is None:
-        return _error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", "There is no board with this id.")
     try:
         load = partial(sync_to_async(store.snapshot), str(board_id))
         folder, data = await runner.archive(str(board_id), board.name, board.seq, request.GET.dict(), load)
-    except InvalidOption as error:
-        return _error(400, "invalid", str(error))
+    except InvalidOption as invalid:
+        return error(400, "invalid", str(invalid))
     except runner.ExportRefused as refused:
-        response = _error(refused.status, refused.code, refused.message)
+        response = error(refused.status, refused.code, refused.message)
         if refused.retry_after:
             response["Retry-After"] = str(refused.retry_after)
         return response
