@@ -16,7 +16,11 @@ DEVELOPMENT_KEY = "storming-development-only-key-change-me-in-production"
 
 
 def env(data_dir, **extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items() if not k.startswith("STORMING_") and k not in ("SECRET_KEY", "DEBUG")}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("STORMING_") and k not in ("SECRET_KEY", "DEBUG", "REDIS_URL")
+    }
     base.update({"DJANGO_SETTINGS_MODULE": "storming.settings", "STORMING_DATA_DIR": str(data_dir)}, **extra)
     return base
 
