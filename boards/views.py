@@ -16,10 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boards import store
+from boards import protocol, store
 from boards.checks import run_checks
 from boards.domain import MAX_NAME, Rejection
 from boards.models import Board
+from boards.protocol import BadFrame
 from boards.writer import broadcast_access, broadcast_events
 
 EXAMPLES_DIR = Path(__file__).resolve().parent / "examples"
@@ -38,13 +39,9 @@ def read_json(request: HttpRequest) -> Any:
     if len(request.body) > MAX_BODY:
         raise Rejection("too_large", f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
     try:
-        return json.loads(request.body, parse_constant=lambda name: _bad_constant(name))
-    except (ValueError, UnicodeDecodeError):
-        raise Rejection("bad_json", "The body is not valid JSON.") from None
-
-
-def _bad_constant(name: str) -> None:
-    raise ValueError(name)
+        return protocol.loads(request.body)
+    except BadFrame as bad:
+        raise Rejection(bad.code, bad.message) from None
 
 
 def board_summary(request: HttpRequest, board: Board) -> dict[str, Any]:
@@ -170,12 +167,17 @@ def boards_api(request: HttpRequest) -> JsonResponse:
 # changing it, or seeing its links, needs a key.
 
 
+def _seq_text(text: str) -> bool:
+    """A seq as a query parameter: plain digits, few enough to fit the database's integers."""
+    return text.isascii() and text.isdigit() and len(text) <= 15
+
+
 @require_GET
 def board_api(request: HttpRequest, board_id: str) -> JsonResponse:
     """The board now, or with ?at=<seq> as it was right after that event."""
     at = request.GET.get("at")
     try:
-        if at is not None and not at.isdigit():
+        if at is not None and not _seq_text(at):
             raise Rejection("invalid", "at must be a seq: a whole number from 0 to the board's seq.")
         return JsonResponse(store.snapshot(board_id, at=int(at) if at is not None else None))
     except Board.DoesNotExist:
@@ -190,7 +192,7 @@ def history_api(request: HttpRequest, board_id: str) -> JsonResponse:
     board = get_object_or_404(Board, pk=board_id)
     before = request.GET.get("before", "")
     limit = request.GET.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000 or (before and not before.isdigit()):
+    if not _seq_text(limit) or not 1 <= int(limit) <= 1000 or (before and not _seq_text(before)):
         return error(400, "invalid", "before must be a seq and limit a whole number from 1 to 1000.")
     events = board.events.order_by("-seq")
     if before:

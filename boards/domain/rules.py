@@ -381,7 +381,8 @@ def _permit(state: BoardState, op: str, data: Any, actor: Actor) -> None:
     if allowed is None or not isinstance(data, dict):
         return
     kind = data.get("kind")
-    if op in ("note.create", "note.update", "frame.create") and kind is not None and kind not in allowed:
+    # A kind that is not text is refused by the op's own checks, with a better message.
+    if op in ("note.create", "note.update", "frame.create") and isinstance(kind, str) and kind not in allowed:
         phase = state.meta["phase"]
         raise Rejection(
             "phase",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any
 
@@ -44,7 +43,8 @@ def clean_uuid(value: Any, what: str = "id") -> str:
 def clean_number(value: Any, name: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Rejection("invalid", f"{name} must be a number.")
-    if not math.isfinite(value) or not low <= value <= high:
+    # Compared before any conversion: float() of a 400-digit int raises instead of refusing.
+    if not low <= value <= high:  # false for NaN too
         raise Rejection("invalid", f"{name} must be between {low:g} and {high:g}.")
     return float(value)
 
