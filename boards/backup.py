@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from boards import pictures, store
-from boards.domain import MAX_NAME, Rejection, budgets
+from boards.domain import Rejection, budgets
 from boards.models import Board
 from boards.views import board_links, error
 
@@ -117,8 +117,9 @@ def _check_values(value: Any) -> None:
 
 def _check_board(board: dict[str, Any]) -> None:
     name = board.get("name", "")
-    if not isinstance(name, str) or len(name) > MAX_NAME:
-        raise Rejection("invalid", f"The board's name must be text of at most {MAX_NAME} characters.")
+    limit = budgets().name
+    if not isinstance(name, str) or len(name) > limit:
+        raise Rejection("invalid", f"The board's name must be text of at most {limit} characters.")
     total = 0
     ids: set[str] = set()
     for key, what in COLLECTIONS:
@@ -153,8 +154,8 @@ def restore(document: dict[str, Any], name: str | None = None, actor: str = "imp
     """A new board drawn from a checked document. Nothing is created if any element is refused."""
     board = document["board"]
     name = (name if name is not None else board.get("name", "")).strip() or "Imported board"
-    if len(name) > MAX_NAME:
-        raise Rejection("invalid", f"A board's name is at most {MAX_NAME} characters.")
+    if len(name) > (limit := budgets().name):
+        raise Rejection("invalid", f"A board's name is at most {limit} characters.")
     return store.create_board(name, board, actor=actor)
 
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boards import protocol, store
 from boards.checks import run_checks
-from boards.domain import MAX_NAME, Rejection
+from boards.domain import Rejection, budgets
 from boards.models import Board
 from boards.protocol import BadFrame
 from boards.writer import broadcast_access, broadcast_events
@@ -151,8 +151,9 @@ def boards_api(request: HttpRequest) -> JsonResponse:
         if not isinstance(body, dict):
             raise Rejection("invalid", 'Send a JSON object such as {"name": "Checkout"}.')
         name = body.get("name", "")
-        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-            raise Rejection("invalid", f"A board needs a name of 1 to {MAX_NAME} characters.")
+        limit = budgets().name
+        if not isinstance(name, str) or not name.strip() or len(name) > limit:
+            raise Rejection("invalid", f"A board needs a name of 1 to {limit} characters.")
         example = body.get("example")
         snapshot = load_example(example) if isinstance(example, str) else None
         board = store.create_board(name.strip(), snapshot)
