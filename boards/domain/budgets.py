@@ -19,9 +19,12 @@ Every budget comes from the settings (STORMING_MAX_*), with these defaults when 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 from boards.domain.state import BoardState, Element, Rejection, wire_bytes
 
@@ -54,11 +57,21 @@ SETTINGS = {
 }
 
 
+@cache
 def budgets() -> Budgets:
-    """The budgets in force: the settings', or the defaults where Django is not set up."""
+    """The budgets in force: the settings', or the defaults where Django is not set up.
+
+    Read once (every op asks, several times), and again after a change (tests override them).
+    """
     if not settings.configured:
         return DEFAULTS
     return Budgets(**{key: getattr(settings, name, getattr(DEFAULTS, key)) for key, name in SETTINGS.items()})
+
+
+@receiver(setting_changed)
+def _read_again(setting: str, **kwargs: Any) -> None:
+    if setting in SETTINGS.values():
+        budgets.cache_clear()
 
 
 def in_bytes(size: int) -> str:
@@ -81,17 +94,18 @@ def check_op_size(op: str, data: Any) -> None:
         )
 
 
-def check_room_for(state: BoardState, what: str, element: Element, old: Element | None = None) -> None:
-    """Refuse `element` (replacing `old`) if it is too large, or would grow a full board."""
-    limits = budgets()
+def check_room_for(state: BoardState, what: str, element: Element) -> None:
+    """Refuse `element` (new, or replacing the one with its id) if it is too large, or would grow
+    a full board."""
+    limit = budgets().element_bytes
     size = wire_bytes(element)
-    if size > limits.element_bytes:
+    if size > limit:
         raise Rejection(
             "too_large",
-            f"This {what} would take {in_bytes(size)}; one {what} may take at most {in_bytes(limits.element_bytes)}. "
+            f"This {what} would take {in_bytes(size)}; one {what} may take at most {in_bytes(limit)}. "
             "Shorten its text or fields.",
         )
-    check_board_grows(state, size + 1 - (wire_bytes(old) + 1 if old is not None else 0))
+    check_board_grows(state, size + 1 - state.weight_of(element["id"]))
 
 
 def check_board_grows(state: BoardState, growth: int) -> None:

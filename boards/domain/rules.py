@@ -105,7 +105,7 @@ def _note_update(state: BoardState, data: Element) -> list[Event]:
         return events
     moved = {**note, **changes}
     changes.update({k: v for k, v in note_membership(state, moved).items() if note.get(k) != v})
-    check_room_for(state, "sticky", {**note, **changes}, note)
+    check_room_for(state, "sticky", {**note, **changes})
     emit(state, events, "note.updated", {"id": note["id"], **changes})
     return events
 
@@ -166,7 +166,7 @@ def _frame_update(state: BoardState, data: Element) -> list[Event]:
     events: list[Event] = []
     if not changes:
         return events
-    check_room_for(state, "frame", {**frame, **changes}, frame)
+    check_room_for(state, "frame", {**frame, **changes})
     before = dict(frame)
     dx = changes.get("x", frame["x"]) - frame["x"]
     dy = changes.get("y", frame["y"]) - frame["y"]
@@ -236,7 +236,7 @@ def _link_update(state: BoardState, data: Element) -> list[Event]:
     label = clean_text(data.get("label", ""), "The label", budgets().name)
     events: list[Event] = []
     if label != link["label"]:
-        check_room_for(state, "link", {**link, "label": label}, link)
+        check_room_for(state, "link", {**link, "label": label})
         emit(state, events, "link.updated", {"id": link["id"], "label": label})
     return events
 

@@ -88,6 +88,10 @@ class BoardState:
                 self.reweigh_dots(element_id)
         return self.total_weight
 
+    def weight_of(self, key: str) -> int:
+        self.weight()
+        return self.weights.get(key, 0)
+
     def reweigh(self, key: str, item: Any) -> None:
         if self.weights is None:
             return
@@ -133,9 +137,12 @@ class BoardState:
         return clone
 
 
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
 def wire_bytes(value: Any) -> int:
     """Bytes `value` takes in a message: compact JSON, the way boards.protocol.dumps writes it."""
-    return len(json.dumps(value, separators=(",", ":")))
+    return len(_COMPACT.encode(value))
 
 
 # --- applying events -------------------------------------------------------------------------
