@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any, Literal, NotRequired, TypedDict
 
 
@@ -213,10 +214,17 @@ def loads(text: str | bytes) -> Any:
     return message
 
 
+# How the page starts an op frame: enough to name an op too large to be read, so its sender can
+# be answered with a reject and drop it.
+_OP_START = re.compile(rf'\{{\s*"type"\s*:\s*"op"\s*,\s*"op_id"\s*:\s*"([\w.:-]{{1,{MAX_OP_ID}}})"')
+
+
 def parse(text: str, max_bytes: int) -> dict[str, Any]:
     """Decode one client frame, or raise BadFrame with what was wrong."""
     if len(text) > max_bytes or len(text.encode("utf-8", "surrogatepass")) > max_bytes:
-        raise BadFrame("too_large", f"Frames are limited to {max_bytes} bytes.")
+        found = _OP_START.match(text, 0, 300)
+        message = f"This message takes more than {max_bytes} bytes, the most one may take; shorten it."
+        raise BadFrame("too_large", message, op_id=found and found[1])
     message = loads(text)
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise BadFrame("bad_frame", 'A frame is a JSON object with a "type".')

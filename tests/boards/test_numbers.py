@@ -6,6 +6,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
+from boards import store
 from boards.models import Board, BoardEvent
 from boards.store import OpRequest
 from boards.writer import writer_for
@@ -158,3 +159,37 @@ async def test_an_op_with_an_impossible_number_is_rejected_so_its_sender_stops_r
     reject = await ana.expect("reject")
     assert reject["op_id"] == op_id and reject["error"]["code"] == "bad_number"
     await ana.close()
+
+
+async def test_an_op_too_large_to_read_is_rejected_by_its_op_id_so_its_sender_stops_resending_it(board):
+    ana = Client(board)
+    await ana.join()
+    await ana.expect("snapshot")
+    op_id = new_id()
+    data = {"id": new_id(), "kind": "event", "text": "x" * 70_000, "x": 0, "y": 0}
+    # As the page writes it: JSON.stringify({type: "op", op_id, op, data}).
+    frame = json.dumps({"type": "op", "op_id": op_id, "op": "note.create", "data": data}, separators=(",", ":"))
+    await ana.socket.send_to(text_data=frame)
+    reject = await ana.expect("reject")
+    assert reject["op_id"] == op_id and reject["error"]["code"] == "too_large"
+    await ana.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("undo", {"op_ids": [10**400, [[["x"]]], {"a": 1}]}),
+        ("board.restore", {"seq": 10**400}),
+        ("board.restore", {"seq": float("nan")}),
+        ("board.configure", {"votes_per_person": 10**400}),
+        ("timer.start", {"seconds": 10**400}),
+    ],
+)
+def test_huge_numbers_in_compound_and_facilitator_ops_are_refused_by_the_store_alone(name, data):
+    # Past the edge (a management command): the store refuses them like any bad op.
+    board = Board.objects.create(name="Checkout")
+    good = OpRequest("note.create", json.loads(sticky()), op_id=new_id(), role="facilitator", author="ana")
+    bad = OpRequest(name, data, op_id=new_id(), role="facilitator", author="ana")
+    results = store.apply_ops(board.id, [good, bad])
+    assert results[0].ok
+    assert results[1].error["code"] in ("invalid", "not_found")
