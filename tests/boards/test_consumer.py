@@ -207,7 +207,7 @@ async def test_cursors_reach_others_as_coalesced_presence(board):
         ('{"type": "op", "op": "note.create"}', "bad_frame"),
         ('{"type": "cursor", "x": "left", "y": 1}', "bad_frame"),
         ('{"type": "op", "op_id": "1", "op": "x", "data": ' + "[" * 50 + "]" * 50 + "}", "bad_frame"),
-        ('{"type": "op", "op_id": "1", "op": "x", "data": "' + "x" * 70000 + '"}', "too_large"),
+        ('{"type": "cursor", "x": "' + "x" * 70000 + '"}', "too_large"),
     ],
 )
 async def test_a_bad_frame_gets_an_error_and_the_connection_stays_open(board, frame, code):
