@@ -249,12 +249,12 @@ def _apply_locked(board_id: str, ops: list[OpRequest], publish: Callable | None)
 def _snapshot_due(board: Board, state: BoardState) -> bool:
     """Whether to store a snapshot after this batch, which bounds the replay for a past state.
 
-    A snapshot costs the whole board on disk, so one is stored only once at least
-    STORMING_SNAPSHOT_EVERY events, and STORMING_SNAPSHOT_LOG_PERCENT % of the board's size in
-    logged bytes, have gone by since the last: snapshots then take about as much disk as the
-    log (100 %) at most, and replaying from one reads no more than about a snapshot's worth.
+    A snapshot costs the whole board on disk, so one is stored at most once every
+    STORMING_SNAPSHOT_EVERY events, and only when the events logged since the last one take at
+    least STORMING_SNAPSHOT_LOG_PERCENT % of the board's size: snapshots then take about as much
+    disk as the log (at 100 %) at most, and replaying from one reads about a snapshot's worth.
     """
-    every = settings.STORMING_SNAPSHOT_EVERY
+    every = max(1, settings.STORMING_SNAPSHOT_EVERY)
     if state.seq // every == board.seq // every:  # looked at once every `every` events
         return False
     last = BoardSnapshot.objects.filter(board=board).aggregate(last=Max("seq"))["last"] or 0

@@ -184,15 +184,15 @@ LOGGING = {
 # snapshot is at most MAX_BOARD_BYTES + MAX_ELEMENTS x 120 B + a few KiB: keep that under the
 # largest message the server may send (Daphne's --websocket-max-message-size, 32 MiB in the Makefile).
 STORMING_MAX_TEXT = env_int("STORMING_MAX_TEXT", 2000)  # characters of a sticky's text or a field's doc
-STORMING_MAX_NAME = env_int("STORMING_MAX_NAME", 200)  # characters of a frame name, link label, field name
+STORMING_MAX_NAME = env_int("STORMING_MAX_NAME", 200)  # characters of a board or frame name, a link label...
 STORMING_MAX_FIELDS = env_int("STORMING_MAX_FIELDS", 100)  # fields on one sticky
 STORMING_MAX_ENUM_VALUES = env_int("STORMING_MAX_ENUM_VALUES", 100)  # values of one enum field
 STORMING_MAX_ELEMENT_BYTES = env_int("STORMING_MAX_ELEMENT_BYTES", 32 * 1024)  # one element in a message
 STORMING_MAX_OP_BYTES = env_int("STORMING_MAX_OP_BYTES", 64 * 1024)  # one op's data, socket or HTTP
 STORMING_MAX_ELEMENTS = env_int("STORMING_MAX_ELEMENTS", 20_000)  # stickies, frames and links on a board
 STORMING_MAX_BOARD_BYTES = env_int("STORMING_MAX_BOARD_BYTES", 24 * 1024 * 1024)  # a board's elements and dots
-# A stored snapshot (for the history) once at least this many events and this share of the
-# board's size in event bytes have gone by since the last one: disk stays in proportion to the log.
+# A stored snapshot (for the history) at most once every this many events, when the events logged
+# since the last one take this share of the board's size: disk stays in proportion to the log.
 STORMING_SNAPSHOT_EVERY = env_int("STORMING_SNAPSHOT_EVERY", 300)
 STORMING_SNAPSHOT_LOG_PERCENT = env_int("STORMING_SNAPSHOT_LOG_PERCENT", 100)
 
