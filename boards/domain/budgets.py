@@ -102,8 +102,7 @@ def check_room_for(state: BoardState, what: str, element: Element) -> None:
     if size > limit:
         raise Rejection(
             "too_large",
-            f"This {what} would take {in_bytes(size)}; one {what} may take at most {in_bytes(limit)}. "
-            "Shorten its text or fields.",
+            f"This {what} would take {in_bytes(size)}; one {what} may take at most {in_bytes(limit)}. Make it shorter.",
         )
     check_board_grows(state, size + 1 - state.weight_of(element["id"]))
 
