@@ -37,7 +37,7 @@ class Command(BaseCommand):
             options = parse_options(dict(pairs), snapshot.get("name", ""))
         except InvalidOption as error:
             raise CommandError(str(error)) from None
-        plan = releases.plan_with_releases(Board.objects.get(pk=str(opts["board_id"])), snapshot, options)
+        plan = releases.plan_for_board(Board.objects.get(pk=str(opts["board_id"])), snapshot, options)
         out = Path(str(opts["out"]))
         for path, content in render_files(plan).items():
             target = out / path

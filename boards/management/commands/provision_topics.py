@@ -43,7 +43,7 @@ class Command(BaseCommand):
         from confluent_kafka.admin import AdminClient
 
         # The released topic names, whatever the stickies are called now.
-        plan = releases.plan_with_releases(Board.objects.get(pk=str(opts["board_id"])), snapshot, options)
+        plan = releases.plan_for_board(Board.objects.get(pk=str(opts["board_id"])), snapshot, options)
         topics = [topic_dict(t) for t in plan.topics]
         admin = AdminClient({"bootstrap.servers": opts["bootstrap"]})
         try:
