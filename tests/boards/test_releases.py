@@ -372,3 +372,11 @@ def test_the_export_command_keeps_the_released_names_too(client, board, tmp_path
     call_command("export_board", str(board.id), "--out", str(tmp_path), "--option", "value_format=avro")
     assert (tmp_path / "schemas/avro/checkout_example.ordering.OrderPlaced.avsc").exists()
     assert json.loads((tmp_path / "contract.json").read_text())["contract_version"] == 1
+
+
+def test_a_release_gives_a_new_zip_though_the_board_did_not_change(client, board):
+    draft = json.loads(export(client, board)["contract.json"])
+    assert draft["contract_version"] is None and draft["released"] is False
+    release(client, board, "v1")
+    released = json.loads(export(client, board)["contract.json"])
+    assert released["contract_version"] == 1 and released["released"] is True
