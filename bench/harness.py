@@ -149,6 +149,7 @@ class ProcessMeter:
         used = [self._cpu(p) - s for p, s in zip(self.processes, self.cpu_start, strict=True)]
         return {
             "cpu_percent": [round(100 * u / wall, 1) for u in used],
+            "cpu_seconds": [round(u, 3) for u in used],
             "rss_mb": [round(rss_mb(p.pid), 1) for p in self.processes],
         }
 
@@ -191,7 +192,7 @@ class PostgresMeter(ProcessMeter):
             if pid not in known:
                 with contextlib.suppress(psutil.NoSuchProcess):
                     used += self._cpu(psutil.Process(pid))
-        return {"cpu_percent": [round(100 * used / wall, 1)], "rss_mb": []}
+        return {"cpu_percent": [round(100 * used / wall, 1)], "cpu_seconds": [round(used, 3)], "rss_mb": []}
 
 
 def redis_cpu_seconds() -> float:
