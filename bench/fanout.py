@@ -328,7 +328,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             prebuilt = harness.create_large_board(database, args.stickies)
         with harness.running_servers(database, args.layer, args.servers, args.cpu_cap) as servers:
             board, key = prebuilt or harness.create_empty_board(servers[0])
-            result = drive(args, servers, board, key, info)
+            if getattr(args, "balancer", False):
+                with harness.balancer_in_front(servers) as balancer:
+                    result = drive(args, servers, board, key, info, balancer)
+            else:
+                result = drive(args, servers, board, key, info)
     if getattr(args, "against_relay", False):
         result["relay"] = run_relay(args, info)
         result["ratios"] = ratios(result, result["relay"])
@@ -371,15 +375,24 @@ def ratios(storming: dict[str, Any], relay: dict[str, Any]) -> dict[str, float |
     }
 
 
-def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: dict[str, Any]) -> dict[str, Any]:
-    urls = [f"{s.ws_url}/ws/boards/{board}/?key={key}" for s in servers]
-    # Clients alternate between servers.
+def drive(
+    args: argparse.Namespace, servers: list, board: str, key: str, info: dict[str, Any], balancer: Any = None
+) -> dict[str, Any]:
+    # Clients alternate between servers, or all go through the balancer (which pins the board).
+    entries = [balancer] if balancer else servers
+    urls = [f"{s.ws_url}/ws/boards/{board}/?key={key}" for s in entries]
     clients = [(i, urls[i % len(urls)], board) for i in range(args.clients)]
+    pids = [s.process.pid for s in servers]
+    return load(args, "storming", clients, pids, final_seqs(servers[0]), info, balancer)
+
+
+def final_seqs(server: Any) -> Any:
+    """For each board ops went to, its last seq (every process shares the database)."""
 
     def final(sent: dict[str, int]) -> dict[str, int]:
-        return {b: harness.http_json(f"{servers[0].url}/api/boards/{b}/")["seq"] for b in sent}
+        return {b: harness.http_json(f"{server.url}/api/boards/{b}/")["seq"] for b in sent}
 
-    return load(args, "storming", clients, [s.process.pid for s in servers], final, info)
+    return final
 
 
 def load(
@@ -389,6 +402,7 @@ def load(
     server_pids: list[int],
     final: Any,
     info: dict[str, Any],
+    balancer: Any = None,
 ) -> dict[str, Any]:
     """Run the load of `clients` (index, url, board) in --workers processes and gather the figures.
 
@@ -422,6 +436,7 @@ def load(
             expect(proc, "ready")
         server_meter = harness.ProcessMeter(server_pids)
         load_meter = harness.ProcessMeter([p.pid for p in procs])
+        balancer_meter = harness.ProcessMeter([balancer.process.pid]) if balancer else None
         pg_meter = harness.PostgresMeter() if storming and args.database == "postgres" else None
         with_redis = storming and args.layer != "inmemory"
         redis_start = harness.redis_cpu_seconds() if with_redis else 0.0
@@ -431,7 +446,7 @@ def load(
             proc.stdin.write(f"go {start}\n")
             proc.stdin.flush()
         time.sleep(0.5)
-        for meter in (server_meter, load_meter, pg_meter, machine_meter):
+        for meter in (server_meter, load_meter, pg_meter, balancer_meter, machine_meter):
             if meter:
                 meter.start()
         if getattr(args, "profile", None) and storming:
@@ -443,6 +458,7 @@ def load(
         server_use = server_meter.stop()
         load_use = load_meter.stop()
         pg_use = pg_meter.stop() if pg_meter else None
+        balancer_use = balancer_meter.stop() if balancer_meter else None
         machine_busy = machine_meter.stop()
         wall = time.time() - start
         redis_percent = round(100 * (harness.redis_cpu_seconds() - redis_start) / wall, 1) if with_redis else None
@@ -472,6 +488,7 @@ def load(
             "cursor_hz": args.cursor_hz,
             "duration": args.duration,
             "servers": len(server_pids),
+            "balancer": bool(balancer),
             "layer": args.layer,
             "database": args.database,
             "workers": args.workers,
@@ -496,6 +513,7 @@ def load(
         "load_generator": load_use,
         "redis_cpu_percent": redis_percent,
         "postgres_cpu_percent": round(sum(pg_use["cpu_percent"]), 1) if pg_use else None,
+        "balancer_cpu_percent": round(sum(balancer_use["cpu_percent"]), 1) if balancer_use else None,
         "machine_cpu_percent": machine_busy,
         # Cores' worth of CPU (in %) that processes outside the benchmark took: a noisy neighbour.
         "other_cpu_percent": round(
@@ -503,7 +521,8 @@ def load(
             - sum(server_use["cpu_percent"])
             - sum(load_use["cpu_percent"])
             - (redis_percent or 0)
-            - (sum(pg_use["cpu_percent"]) if pg_use else 0),
+            - (sum(pg_use["cpu_percent"]) if pg_use else 0)
+            - (sum(balancer_use["cpu_percent"]) if balancer_use else 0),
             1,
         ),
     }
@@ -582,7 +601,9 @@ def print_figures(result: dict[str, Any]) -> None:
     if result["services"]:
         print(f"services: {result['services']}")
     where = (
-        f"{s['servers']} Daphne process(es), layer {s['layer']}, database {s['database']}"
+        f"{s['servers']} Daphne process(es)"
+        + (" behind HAProxy" if s.get("balancer") else "")
+        + f", layer {s['layer']}, database {s['database']}"
         if result.get("target", "storming") == "storming"
         else "one node process"
     )
@@ -615,6 +636,8 @@ def print_figures(result: dict[str, Any]) -> None:
         extra.append(f"Redis CPU {result['redis_cpu_percent']} %")
     if result["postgres_cpu_percent"] is not None:
         extra.append(f"PostgreSQL CPU {result['postgres_cpu_percent']} %")
+    if result.get("balancer_cpu_percent") is not None:
+        extra.append(f"HAProxy CPU {result['balancer_cpu_percent']} %")
     extra.append(
         f"whole machine {result['machine_cpu_percent']} % of {result['machine']['cores']} cores, "
         f"other processes {result['other_cpu_percent']} % of a core"
@@ -645,6 +668,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="then run the same load against the reference relay (excalidraw-room's core on socket.io; "
         "needs node and npm) and print both, and Storming's figures over the relay's",
+    )
+    p.add_argument(
+        "--balancer",
+        action="store_true",
+        help="clients connect through HAProxy with deploy/haproxy.cfg in front of the server(s), "
+        "which pins each board to one process",
     )
     p.add_argument("--relay-script", help="the relay's relay_room.mjs (default: shared/bench/ beside the repository)")
     p.add_argument(

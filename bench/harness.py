@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 import psutil  # noqa: E402
 
 from tests.conftest import reachable  # noqa: E402
-from tests.servers import PG_ADMIN, DaphneServer, fresh_database, migrate, server_env  # noqa: E402
+from tests.servers import PG_ADMIN, Balancer, DaphneServer, fresh_database, migrate, server_env  # noqa: E402
 
 # A benchmark stopped with `kill` still stops its servers and drops its database (finally blocks run).
 if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
@@ -296,6 +296,20 @@ def running_servers(
                 first = text.index("Traceback")
                 print(f"--- {log.name} had errors (the first) ---\n" + "\n".join(text[first:].splitlines()[:150]))
         shutil.rmtree(logs, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def balancer_in_front(servers: list[DaphneServer]) -> Iterator[Balancer]:
+    """The real HAProxy with deploy/haproxy.cfg in front of `servers` (boards pinned by id)."""
+    if shutil.which("haproxy") is None and not Path("/usr/sbin/haproxy").exists():
+        raise SystemExit("--balancer needs HAProxy (Debian package haproxy; `make test-deps` installs it)")
+    folder = Path(tempfile.mkdtemp(prefix="storming-bench-haproxy-"))
+    balancer = Balancer([s.port for s in servers], folder).start()
+    try:
+        yield balancer
+    finally:
+        balancer.stop()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -87,3 +87,13 @@ def test_fanout_against_the_reference_relay_reports_both_and_the_ratios(tmp_path
     assert (figures["lost"], figures["out_of_order"], figures["rejected"]) == (0, 0, 0)
     assert figures["ratios"]["p50"] > 0 and figures["ratios"]["cpu_ms_per_op"] > 0
     assert figures["cpu_ms_per_op"] > 0 and relay["cpu_ms_per_op"] > 0
+
+
+def test_many_boards_on_one_process_and_on_two_behind_haproxy_lose_nothing(tmp_path, redis_url):
+    need("HAProxy (Debian package haproxy)", bool(shutil.which("haproxy")) or Path("/usr/sbin/haproxy").exists())
+    figures = smoke(tmp_path, "many_boards.py")
+    assert [(r["setup"], r["balancer"]) for r in figures["rows"]] == [("1:inmemory", False), ("2:pubsub", True)]
+    for row in figures["rows"]:
+        assert row["deliveries"] > 0 and row["cpu_ms_per_op"] > 0
+        assert (row["lost"], row["out_of_order"], row["rejected"]) == (0, 0, 0)
+    assert sum(figures["rows"][1]["boards_per_process"].values()) == 2
