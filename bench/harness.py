@@ -140,16 +140,27 @@ class ProcessMeter:
         except psutil.NoSuchProcess:
             return 0.0
 
+    @staticmethod
+    def _system(process: psutil.Process) -> float:
+        try:
+            return process.cpu_times().system
+        except psutil.NoSuchProcess:
+            return 0.0
+
     def start(self) -> None:
         self.started = time.monotonic()
         self.cpu_start = [self._cpu(p) for p in self.processes]
+        self.system_start = [self._system(p) for p in self.processes]
 
     def stop(self) -> dict[str, Any]:
         wall = time.monotonic() - self.started
         used = [self._cpu(p) - s for p, s in zip(self.processes, self.cpu_start, strict=True)]
+        system = [self._system(p) - s for p, s in zip(self.processes, self.system_start, strict=True)]
         return {
             "cpu_percent": [round(100 * u / wall, 1) for u in used],
             "cpu_seconds": [round(u, 3) for u in used],
+            # Of which in the kernel (socket reads and writes, epoll, file I/O).
+            "system_seconds": [round(s, 3) for s in system],
             "rss_mb": [round(rss_mb(p.pid), 1) for p in self.processes],
         }
 
