@@ -11,8 +11,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import random
+import urllib.error
 import urllib.request
 import uuid
+from collections import Counter
 
 import pytest
 import websockets
@@ -140,6 +143,21 @@ async def test_a_board_stays_on_one_process_and_boards_spread_over_both(balancer
         if len(set(homes.values())) == 2:
             break
     assert set(homes.values()) == {"app1", "app2"}, f"every board went to one process: {homes}"
+
+
+def test_boards_spread_evenly_over_the_processes(balancer, servers):
+    """1,000 board ids (the same every run): each process gets close to half of them."""
+    rng = random.Random(2026)
+    homes = Counter()
+    for _ in range(1000):
+        board = uuid.UUID(int=rng.getrandbits(128), version=4)
+        request = urllib.request.Request(f"{balancer.url}/api/boards/{board}/", method="HEAD")
+        try:
+            urllib.request.urlopen(request, timeout=10)
+        except urllib.error.HTTPError as answer:  # no such board: 404, from the process it hashed to
+            homes[answer.headers[SERVED_BY]] += 1
+    assert set(homes) == {"app1", "app2"}
+    assert all(450 <= n <= 550 for n in homes.values()), f"boards per process: {dict(homes)}"
 
 
 async def test_when_a_process_stops_its_boards_people_move_to_the_other_and_lose_nothing(balancer, servers):
