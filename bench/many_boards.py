@@ -61,7 +61,7 @@ def measure(setup: str, args: argparse.Namespace, info: dict[str, Any]) -> list[
                         layer=layer,
                         stickies=0,
                         cpu_cap=None,
-                        profile=None,
+                        profile=f"{args.profile}.{count}-{layer}.{rate:g}" if args.profile else None,
                     )
                     run = fanout.load(
                         load_args, "storming", clients, pids, fanout.final_seqs(servers[0]), info, balancer
@@ -137,12 +137,19 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         action="store_false",
         help="two processes without HAProxy: people alternate between them, so every board is split",
     )
+    p.add_argument(
+        "--profile",
+        metavar="PREFIX",
+        help="sample the first server process with py-spy during each rate: PREFIX.<set-up>.<rate>",
+    )
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--smoke", action="store_true", help="2 boards of 3 people, one rate, 2 s: to check it works")
     args = p.parse_args(argv)
     if args.smoke:
         args.boards, args.people, args.rates, args.duration, args.workers = 2, 3, "2", 2.0, 1
     args.rates = [float(r) for r in args.rates.split(",")]
+    if min(args.rates) <= 0:
+        raise SystemExit("--rates are ops a second on each board, each above 0")
     info = harness.machine()
     harness.print_machine(info)
     print(
