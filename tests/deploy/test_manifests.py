@@ -64,8 +64,16 @@ def test_kubernetes_pods_start_daphne_as_the_tests_do_and_are_checked_on_healthz
     args = container["args"]
     assert args[0] == "daphne" and args[-1] == "storming.asgi:application"
     assert " ".join(DAPHNE_OPTIONS) in " ".join(args)
-    assert container["readinessProbe"]["httpGet"]["path"] == "/healthz"
+    for probe in (container["readinessProbe"], container["livenessProbe"]):
+        assert probe["httpGet"]["path"] == "/healthz"
+        # With STORMING_BEHIND_TLS on (the ConfigMap), a plain HTTP probe would be redirected.
+        assert {"name": "X-Forwarded-Proto", "value": "https"} in probe["httpGet"]["httpHeaders"]
     assert manifests["Deployment"]["spec"]["replicas"] >= 2
+
+
+def test_haproxy_checks_healthz_as_if_over_https():
+    check = next(line for line in HAPROXY_CONFIG.read_text().splitlines() if "http-check send" in line)
+    assert "uri /healthz" in check and "hdr X-Forwarded-Proto https" in check
 
 
 def test_the_image_starts_daphne_as_the_tests_do():
