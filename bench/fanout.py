@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python bench/fanout.py [--clients 30] [--rate 100] [--cursor-hz 20] [--duration 10]
      [--servers 1|2] [--layer inmemory|redis|pubsub] [--database sqlite|postgres] [--workers 2]
+     [--against-relay] [--balancer] [--profile FILE]
 
 The server runs in its own Daphne process(es); the clients run in `--workers` separate load
 generator processes (asyncio + websockets), so the load generator never shares the server's CPU
@@ -11,7 +12,12 @@ knows how long it took; every cursor carries its send time (milliseconds modulo 
 Prints, per delivered event at every other client: latency p50/p95/p99/max; lost deliveries
 (seqs a client never received) and out-of-order ones (a seq received after a later one); cursor
 latency; op ack latency; CPU and memory of the server processes, Redis, PostgreSQL and the load
-generator. --json FILE writes the same figures as JSON.
+generator; server CPU time per op. --json FILE writes the same figures as JSON.
+
+--against-relay then runs the same load (clients, rates, frames, load generator processes) against
+the reference relay (bench/reference_relay.py) and prints Storming's figures over the relay's
+first. --balancer puts HAProxy with deploy/haproxy.cfg in front of the server(s). --profile
+samples the server with py-spy (docs/performance.md, "Where the time goes").
 """
 
 from __future__ import annotations
