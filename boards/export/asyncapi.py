@@ -45,7 +45,7 @@ def document(plan: ExportPlan) -> dict:
         else:
             payload = json_schemas.event_schema(event)
         messages[event.event_type] = {
-            "name": event.name.pascal,
+            "name": event.name.wire_pascal,
             "title": event.name.text,
             "contentType": "application/avro" if avro else "application/json",
             "headers": _headers(),

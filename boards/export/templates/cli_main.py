@@ -25,6 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     command.add_argument("--aggregate-id", required=True)
     command.add_argument("--data", help="the command's fields as JSON (default: its example)")
     command.add_argument("--dry-run", action="store_true", help="print the events, publish none")
+    command.add_argument("--outcome", choices=sorted(topology.EVENT_TYPES), help="the alternative to end in")
     policy = sub.add_parser("policy", help="run a policy's consumer")
     policy.add_argument("group_id", choices=sorted(topology.POLICIES))
     policy.add_argument("--max-messages", type=int, default=None)
@@ -41,7 +42,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "command":
         command_class = topology.COMMANDS[args.command_type]
         data = json.loads(args.data) if args.data else dict(command_class.EXAMPLE)
-        events = dispatch(command_class.from_data(args.aggregate_id, data))
+        outcome = topology.EVENT_TYPES[args.outcome] if args.outcome else None
+        events = dispatch(command_class.from_data(args.aggregate_id, data), outcome)
         if not args.dry_run:
             EventPublisher().publish(events)
         for event in events:

@@ -137,12 +137,12 @@ class EventPublisher:
             raise PublishError("; ".join(errors))
 
 
-def dispatch(command: Command) -> list[Event]:
+def dispatch(command: Command, outcome: type[Event] | None = None) -> list[Event]:
     """Run a command through the aggregate (or adapter) that handles it."""
     from .. import topology
 
     handler_class = topology.HANDLERS[type(command)]
-    return handler_class(command.meta.aggregate_id).handle(command)
+    return handler_class(command.meta.aggregate_id).handle(command, outcome)
 
 
 class SeenEvents:
