@@ -25,8 +25,8 @@ _SIMPLE: dict[str, object] = {
         "precision": DECIMAL_PRECISION,
         "scale": DECIMAL_SCALE,
     },
-    # Avro has no free-form object: such a field carries JSON text.
-    "object": "string",
+    # Avro has no free-form object: such a field carries JSON text, and says so.
+    "object": {"type": "string", "contentType": "application/json"},
 }
 
 

@@ -26,9 +26,11 @@ PACKAGE_TOKEN = "storming_package"  # noqa: S105 - a name in the templates, not 
 STATIC_FILES = {
     "runtime_messages.py": "src/{pkg}/runtime/messages.py",
     "runtime_kafka.py": "src/{pkg}/runtime/kafka.py",
+    "runtime_serde.py": "src/{pkg}/runtime/serde.py",
     "cli_main.py": "src/{pkg}/__main__.py",
     "tests_skeleton.py": "tests/test_skeleton.py",
     "tests_broker.py": "tests/test_broker.py",
+    "tests_registry.py": "tests/test_registry.py",
     "tests_conftest.py": "tests/conftest.py",
 }
 _PY_TYPES = {

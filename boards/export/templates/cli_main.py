@@ -3,6 +3,7 @@
 python -m storming_package list
 python -m storming_package command ordering.PlaceOrder --aggregate-id order-1 --data '{...}'
 python -m storming_package policy payment.whenever-order-placed-then-request-payment
+python -m storming_package replay payment.whenever-order-placed-then-request-payment
 """
 
 from __future__ import annotations
@@ -10,10 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
 
 from . import topology
-from .runtime.kafka import EventPublisher, PolicyRunner, dispatch
+from .runtime.kafka import EventPublisher, PolicyRunner, dispatch, replay_dead_letters
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
     policy.add_argument("group_id", choices=sorted(topology.POLICIES))
     policy.add_argument("--max-messages", type=int, default=None)
     policy.add_argument("--timeout", type=float, default=None, help="stop after this many seconds")
+    replay = sub.add_parser("replay", help="send a policy's dead-lettered records back to their topics")
+    replay.add_argument("group_id", choices=sorted(topology.POLICIES))
+    replay.add_argument("--max-messages", type=int, default=None)
+    replay.add_argument("--timeout", type=float, default=30.0, help="stop after this many seconds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
 
@@ -49,7 +55,14 @@ def main(argv: list[str] | None = None) -> int:
         for event in events:
             print(json.dumps({"topic": event.TOPIC, "value": event.to_value()}))
         return 0
+    if args.action == "replay":
+        count = replay_dead_letters(args.group_id, max_messages=args.max_messages, timeout=args.timeout)
+        print(f"replayed {count} record(s)")
+        return 0
     runner = PolicyRunner(topology.POLICIES[args.group_id]())
+    # SIGTERM (docker stop, Kubernetes) and Ctrl-C: finish the current record, commit, leave the group.
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: runner.stop())
     count = runner.run(max_messages=args.max_messages, timeout=args.timeout)
     print(f"processed {count} record(s)")
     return 0
