@@ -63,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     # SIGTERM (docker stop, Kubernetes) and Ctrl-C: finish the current record, commit, leave the group.
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: runner.stop())
+    print(f"policy {args.group_id} consuming {', '.join(runner.topics)}", flush=True)
     count = runner.run(max_messages=args.max_messages, timeout=args.timeout)
     print(f"processed {count} record(s)")
     return 0
