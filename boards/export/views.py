@@ -105,9 +105,9 @@ def provision(request: HttpRequest, board_id: object) -> JsonResponse:
         snapshot = store.snapshot(str(board_id))
         plan = plan_export(snapshot, parse_options(params, snapshot.get("name", "")))
     except Board.DoesNotExist:
-        return _error(404, "not_found", "There is no board with this id.")
-    except InvalidOption as error:
-        return _error(400, "invalid", str(error))
+        return error(404, "not_found", "There is no board with this id.")
+    except InvalidOption as invalid:
+        return error(400, "invalid", str(invalid))
     from confluent_kafka.admin import AdminClient
 
     admin = AdminClient({"bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS})
