@@ -213,6 +213,7 @@ def test_hostile_field_names_and_types_become_safe_fields():
         ({"package_name": "My Package"}, "package_name must be a lowercase Python name"),
         ({"package_name": "json"}, "would shadow"),
         ({"partition": "3"}, "Unknown option 'partition'"),
+        ({"compatibility": "loose"}, "compatibility must be one of BACKWARD"),
     ],
 )
 def test_bad_options_say_what_to_fix(params, message):

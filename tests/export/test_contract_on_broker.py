@@ -172,11 +172,14 @@ def test_an_unknown_event_type_on_a_shared_topic_is_skipped_not_dead_lettered(js
     assert records(broker, dlq.name, idle=2, timeout=8) == []
 
 
-def test_the_avro_project_passes_its_own_tests_against_the_broker(checkout, tansu, tmp_path):
-    project, _ = exported(checkout, tmp_path, value_format="avro")
-    # No schema validation on this broker: Tansu checks JSON, and these values are Avro.
+@pytest.mark.parametrize(("value_format", "registry"), [("avro", None), ("json", "mock://broker-json")])
+def test_registry_framed_values_go_through_the_broker_and_back(checkout, tansu, tmp_path, value_format, registry):
+    """The project's broker test, with values in the registry's framing (Avro uses mock:// itself)."""
+    project, _ = exported(checkout, tmp_path, value_format=value_format)
+    # No schema validation on this broker: Tansu checks plain JSON, and these values are framed.
     with tansu(tmp_path) as broker:
         provision(project, broker)
-        result = run(project, broker, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", timeout=300)
+        extra = {"SCHEMA_REGISTRY_URL": registry} if registry else {}
+        result = run(project, broker, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rs", timeout=300, **extra)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "skipped" not in result.stdout and " passed" in result.stdout
