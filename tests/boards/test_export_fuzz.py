@@ -175,6 +175,7 @@ def test_a_hostile_board_export_imports_and_passes_its_own_tests(snapshot, value
     assert "echo pwned" not in result.stdout
 
 
+@pytest.mark.slow
 def test_the_hostile_names_all_at_once_export_and_pass():
     """Every hostile name on one board: each one an event, a command, a field and a context."""
     frames = [

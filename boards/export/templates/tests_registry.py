@@ -47,7 +47,8 @@ def test_the_headers_an_event_carries_are_the_ones_asyncapi_lists():
     document = yaml.safe_load((ROOT / "asyncapi.yaml").read_text(encoding="utf-8"))
     for event_type, event_class in topology.EVENT_TYPES.items():
         message = document["components"]["messages"][event_type]
-        listed = set(message["headers"]["properties"])
+        reference = message["headers"]["$ref"].rsplit("/", 1)[-1]
+        listed = set(document["components"]["schemas"][reference]["properties"])
         sent = {name for name, _ in cloudevents_headers(event_class.example())}
         assert sent <= listed == set(HEADERS)
         assert message["x-schema-registry-subject"] == contract.SCHEMAS[event_type]["subject"]
