@@ -29,7 +29,8 @@ def changelog(plan: ExportPlan, contract: ContractInfo) -> str:
     lines = [f"# Changelog of the {plan.board_name} contract", ""]
     lines.append(
         "Each release freezes the board at a seq of its history. Schema versions count per subject;"
-        " breaking changes are judged at the BACKWARD level (docs/contract.md in Storming explains)."
+        f" breaking changes are judged at the {plan.options.compatibility} level (docs/contract.md in"
+        " Storming explains)."
     )
     lines.append("")
     if contract.changes or contract.version is None:

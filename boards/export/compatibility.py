@@ -20,11 +20,12 @@ from dataclasses import dataclass
 import avro.schema
 from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
 
-from . import avro_schemas, json_schemas
+from . import avro_schemas, json_schemas, schema_registry
+from .options import COMPATIBILITY_LEVELS
 from .plan import EventSpec, ExportPlan, FieldSpec
 
 # The Schema Registry's levels; a *_TRANSITIVE level asks the same of every release up to the base.
-LEVELS = ("BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE")
+LEVELS = COMPATIBILITY_LEVELS
 DEFAULT_LEVEL = "BACKWARD"
 # Field types whose JSON form is a string: a string field reads any of them.
 _JSON_STRINGS = frozenset({"string", "uuid", "timestamp", "date", "decimal", "enum"})
@@ -51,8 +52,8 @@ class Change:
 
 
 def subject_name(plan: ExportPlan, event: EventSpec) -> str:
-    """The event's Schema Registry subject: with the record name strategy, its event type."""
-    return event.event_type
+    """The event's Schema Registry subject, as scripts/register_schemas.py registers it."""
+    return schema_registry.subject(event)
 
 
 def value_schema(plan: ExportPlan, event: EventSpec) -> dict:
@@ -145,8 +146,8 @@ def _schema_changes(
     else:
         broken, other = _json_verdict(old.fields, new.fields, level)
     changes = []
-    before = {f.name: f for f in old.fields}
-    after = {f.name: f for f in new.fields}
+    before = {f.wire: f for f in old.fields}
+    after = {f.wire: f for f in new.fields}
     name = new.name.text
     for field_name in [*before, *(n for n in after if n not in before)]:
         was, now = before.get(field_name), after.get(field_name)
@@ -232,8 +233,8 @@ def _data_field(schema: dict, location: str) -> str | None:
 
 
 def _json_verdict(old: list[FieldSpec], new: list[FieldSpec], level: str) -> tuple[set[str], list[str]]:
-    before = {f.name: f for f in old}
-    after = {f.name: f for f in new}
+    before = {f.wire: f for f in old}
+    after = {f.wire: f for f in new}
     broken = set()
     for direction in _directions(level):
         readers, writers = (after, before) if direction == "backward" else (before, after)

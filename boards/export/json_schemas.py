@@ -51,8 +51,8 @@ def field_schema(spec: FieldSpec) -> dict:
 def data_schema(fields: list[FieldSpec]) -> dict:
     return {
         "type": "object",
-        "properties": {f.name: field_schema(f) for f in fields},
-        "required": [f.name for f in fields if f.required],
+        "properties": {f.wire: field_schema(f) for f in fields},
+        "required": [f.wire for f in fields if f.required],
         # Open, so that a reader of an older release still reads records that carry a field
         # added since (an optional field is a compatible change; see docs/contract.md).
         "additionalProperties": True,
@@ -63,7 +63,7 @@ def event_schema(event: EventSpec) -> dict:
     """The value of one event: the envelope of DESIGN.md with the event's fields under `data`."""
     assert event.emitter is not None
     return {
-        "title": event.name.pascal,
+        "title": event.event_type,
         "description": f"{event.name.text} ({event.context.name.text})",
         "type": "object",
         "properties": {

@@ -16,7 +16,7 @@ from boards.http import board_role, error, read_json
 from boards.models import Board, ContractRelease
 
 from . import releases
-from .compatibility import DEFAULT_LEVEL, LEVELS
+from .compatibility import LEVELS
 from .options import InvalidOption, parse_options
 
 # Query parameters of the comparison that are not export options.
@@ -54,16 +54,18 @@ def compatibility_api(request: HttpRequest, board_id: object) -> JsonResponse:
     if role is None:
         return error(403, "forbidden", "Send one of the board's keys in the header Authorization: Bearer <key>.")
     base = request.GET.get("base")
-    level = request.GET.get("level", DEFAULT_LEVEL).upper()
+    level = request.GET.get("level")
     if base is not None and not base.isdigit():
         return error(400, "invalid", "base must be a release version: a whole number from 1.")
-    if level not in LEVELS:
+    if level is not None and level.upper() not in LEVELS:
         return error(400, "invalid", f"level must be one of {', '.join(LEVELS)}; got {level[:20]!r}.")
     renamed = frozenset(r for r in request.GET.get("renamed", "").split(",") if r)
     try:
         snapshot = store.snapshot(str(board.id))
         params = {k: v for k, v in request.GET.dict().items() if k not in _COMPARISON_PARAMS}
         options = parse_options(params, snapshot.get("name", ""))
+        # Without ?level=, the export's own compatibility option (BACKWARD unless chosen).
+        level = level.upper() if level else options.compatibility
         comparison = releases.compare_with(
             board, snapshot, options, int(base) if base else None, level, renamed=renamed
         )

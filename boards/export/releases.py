@@ -24,7 +24,7 @@ from boards import store
 from boards.domain import Rejection
 from boards.models import Board, ContractRelease
 
-from . import compatibility, versions
+from . import versions
 from .naming import Name
 from .options import ExportOptions, parse_options
 from .plan import ExportPlan
@@ -139,7 +139,7 @@ def breaking_findings(board_id: str, snapshot: dict[str, Any]) -> list[dict[str,
     if not released:
         return []
     options = parse_options({}, snapshot.get("name", ""))
-    comparison = compare_with(board, snapshot, options, None, compatibility.DEFAULT_LEVEL, with_pinned=False)
+    comparison = compare_with(board, snapshot, options, None, options.compatibility, with_pinned=False)
     return [
         {
             "code": "breaking_change",

@@ -88,7 +88,7 @@ def stamp(plan: ExportPlan, released: list[Released], options: ExportOptions, bo
     for item in released:
         release_plan = item.plan(options)
         _advance(versions, release_plan)
-        changes = compatibility.compare(previous, release_plan) if previous else []
+        changes = compatibility.compare(previous, release_plan, options.compatibility) if previous else []
         infos.append(
             ReleaseInfo(
                 version=item.version,
@@ -100,7 +100,7 @@ def stamp(plan: ExportPlan, released: list[Released], options: ExportOptions, bo
             )
         )
         previous = release_plan
-    changes = compatibility.compare(previous, plan) if previous else []
+    changes = compatibility.compare(previous, plan, options.compatibility) if previous else []
     subjects = {}
     for subject, event in compatibility.subjects(plan).items():
         version, fingerprint = versions.get(subject, (0, ""))
@@ -155,9 +155,9 @@ def compare(
     elements = {e["id"] for e in (*snapshot.get("notes", []), *snapshot.get("frames", []))}
     free = names_of(plan_export(snapshot, options)) if with_pinned else {}
     pinned = [
-        {"element": element, "text": name.text, "wire": name.pascal, "text_name": free[element].pascal}
+        {"element": element, "text": name.text, "wire": name.wire_pascal, "text_name": free[element].wire_pascal}
         for element, name in names_of(current).items()
-        if element in elements and element in pins and element in free and free[element].pascal != name.pascal
+        if element in elements and element in pins and element in free and free[element].wire_pascal != name.wire_pascal
     ]
     if renamed:
         current = plan_export(snapshot, options, {k: v for k, v in pins.items() if k not in renamed})
