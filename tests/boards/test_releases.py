@@ -208,12 +208,12 @@ def test_renaming_a_sticky_after_a_release_keeps_its_names_on_the_wire(client, b
     sticky = note(board, "Order Placed")
     change(client, board, "note.update", {"id": sticky["id"], "text": "Order Submitted"})
     after = export(client, board, "value_format=avro")
-    assert "schemas/avro/checkout_example.ordering.OrderPlaced.avsc" in after
+    assert "schemas/avro/ordering.OrderPlaced.avsc" in after
     assert not any("OrderSubmitted" in path for path in after)
     assert b"ordering.OrderPlaced" in after["asyncapi.yaml"]
     assert b"ordering.order.events" in after["topics/topics.yaml"]
     # The text people read follows the sticky; the names machines read do not.
-    assert b"Order Submitted" in after["schemas/avro/checkout_example.ordering.OrderPlaced.avsc"]
+    assert b"Order Submitted" in after["schemas/avro/ordering.OrderPlaced.avsc"]
     assert set(before) - {"CHANGELOG.md", "contract.json"} <= set(after)
     body = compatibility(client, board).json()
     assert body["compatible"] is True
@@ -225,7 +225,7 @@ def test_renaming_a_sticky_after_a_release_keeps_its_names_on_the_wire(client, b
 def test_without_a_release_a_rename_changes_the_names(client, board):
     sticky = note(board, "Order Placed")
     change(client, board, "note.update", {"id": sticky["id"], "text": "Order Submitted"})
-    assert "schemas/avro/checkout_example.ordering.OrderSubmitted.avsc" in export(client, board, "value_format=avro")
+    assert "schemas/avro/ordering.OrderSubmitted.avsc" in export(client, board, "value_format=avro")
 
 
 def test_an_explicit_rename_on_the_wire_is_flagged_and_then_released(client, board):
@@ -238,7 +238,7 @@ def test_an_explicit_rename_on_the_wire_is_flagged_and_then_released(client, boa
     assert renamed["subject"] == SUBJECT and "as ordering.OrderSubmitted" in renamed["message"]
     assert release(client, board, "rename", renamed=[sticky["id"]]).status_code == 201
     files = export(client, board, "value_format=avro")
-    assert "schemas/avro/checkout_example.ordering.OrderSubmitted.avsc" in files
+    assert "schemas/avro/ordering.OrderSubmitted.avsc" in files
     assert compatibility(client, board, "base=1").json()["compatible"] is False
     assert compatibility(client, board, "base=2").json() | {"pinned": []} == {
         "base": 2, "level": "BACKWARD", "format": "json", "compatible": True, "changes": [], "pinned": [],
@@ -253,9 +253,9 @@ def test_a_new_sticky_named_like_a_released_one_does_not_take_its_name(client, b
     sticky = {"id": new_id(), "kind": "event", "text": "Order Placed", **original_frame}
     change(client, board, "note.create", sticky)
     files = export(client, board, "value_format=avro")
-    schema = json.loads(files["schemas/avro/checkout_example.ordering.OrderPlaced.avsc"])
+    schema = json.loads(files["schemas/avro/ordering.OrderPlaced.avsc"])
     assert schema["doc"].startswith("Zz Order Placed")
-    assert "schemas/avro/checkout_example.ordering.OrderPlaced2.avsc" in files
+    assert "schemas/avro/ordering.OrderPlaced2.avsc" in files
 
 
 # --- versions in the export --------------------------------------------------------------------
@@ -271,7 +271,7 @@ def test_schema_versions_follow_the_releases_that_changed_them(client, board):
     contract = json.loads(draft["contract.json"])
     assert contract["released"] is False and contract["subjects"][SUBJECT] == 2
     assert contract["subjects"]["ordering.OrderCancelled"] == 1
-    avsc = json.loads(draft["schemas/avro/checkout_example.ordering.OrderPlaced.avsc"])
+    avsc = json.loads(draft["schemas/avro/ordering.OrderPlaced.avsc"])
     assert next(f for f in avsc["fields"] if f["name"] == "schema_version")["default"] == 2
     release(client, board, "Coupons on orders")
     files = export(client, board)
@@ -370,7 +370,7 @@ def test_the_export_command_keeps_the_released_names_too(client, board, tmp_path
     release(client, board, "v1")
     change(client, board, "note.update", {"id": note(board, "Order Placed")["id"], "text": "Order Submitted"})
     call_command("export_board", str(board.id), "--out", str(tmp_path), "--option", "value_format=avro")
-    assert (tmp_path / "schemas/avro/checkout_example.ordering.OrderPlaced.avsc").exists()
+    assert (tmp_path / "schemas/avro/ordering.OrderPlaced.avsc").exists()
     assert json.loads((tmp_path / "contract.json").read_text())["contract_version"] == 1
 
 
