@@ -99,3 +99,16 @@ def test_a_renamed_sticky_keeps_its_wire_name_until_the_facilitator_renames_it_o
     expect(pin).to_have_count(0)
     topics = page.locator(".export-topics")
     expect(topics).to_contain_text("ordering.OrderSubmitted")
+
+
+def test_the_compatibility_level_chosen_in_the_panel_judges_the_changes(app_server, open_board):
+    board = app_server.create_board("Contract", example="checkout")
+    app_server.request("POST", f"/api/boards/{board['id']}/releases/", {"note": "v1"}, key=board["keys"]["facilitator"])
+    set_coupon(app_server, board, required=True)
+    ana = open_board({**board, "url": board["facilitator_url"]}, "Ana")
+    ana.page.locator("#export-button").click()
+    status = ana.page.locator(".contract-status")
+    expect(status).to_contain_text("1 breaking (BACKWARD, json)")
+    # Old readers ignore the new field: forward compatible, though new readers need it.
+    ana.page.locator("select[name=compatibility]").select_option("FORWARD")
+    expect(status).to_contain_text("1 compatible change (FORWARD, json)")

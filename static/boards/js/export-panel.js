@@ -37,6 +37,11 @@ function buildForm() {
       "-1 keeps events forever"),
     field("Cleanup", select("cleanup_policy", [["delete", "delete"], ["compact", "compact"], ["compact,delete", "compact, delete"]])),
     field("Value format", select("value_format", [["json", "JSON"], ["avro", "Avro"]])),
+    field("Compatibility", select("compatibility", [
+      ["BACKWARD", "backward"], ["BACKWARD_TRANSITIVE", "backward, transitive"], ["FORWARD", "forward"],
+      ["FORWARD_TRANSITIVE", "forward, transitive"], ["FULL", "full"], ["FULL_TRANSITIVE", "full, transitive"],
+      ["NONE", "none"],
+    ]), "the Schema Registry level changes are judged at"),
     field("Package", el("input", { name: "package_name", type: "text", maxlength: "40", spellcheck: "false" })),
   );
   return form;
@@ -52,7 +57,7 @@ function fillForm(form, options) {
 
 function query(form) {
   const params = new URLSearchParams();
-  for (const name of ["topic_layout", "partitions", "replication_factor", "cleanup_policy", "value_format", "package_name"]) {
+  for (const name of ["topic_layout", "partitions", "replication_factor", "cleanup_policy", "value_format", "compatibility", "package_name"]) {
     const value = form.elements[name].value.trim();
     if (value !== "") params.set(name, value);
   }
