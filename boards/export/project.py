@@ -171,6 +171,18 @@ def readme(plan: ExportPlan) -> bytes:
     for topic in plan.topics:
         what = ", ".join(e.event_type for e in topic.events) or f"DLQ of {topic.group_id}"
         lines.append(f"| `{topic.name}` | {topic.partitions} | {topic.key} | {_cell(what)} |")
+    if plan.contract is not None:
+        version = plan.contract.version
+        state = "not released yet" if version is None else f"release {version}"
+        if version is not None and not plan.contract.released:
+            state += " plus changes since (a draft)"
+        lines += [
+            "",
+            "## Contract version",
+            "",
+            f"This export is the board's contract at {state}. `contract.json` gives each subject's",
+            "schema version (the `schema_version` its events carry); `CHANGELOG.md` lists the releases.",
+        ]
     if plan.warnings:
         lines += ["", "## Warnings from the export", ""]
         lines += [f"- {_cell(w.message)}" for w in plan.warnings]

@@ -380,3 +380,10 @@ def test_a_release_gives_a_new_zip_though_the_board_did_not_change(client, board
     release(client, board, "v1")
     released = json.loads(export(client, board)["contract.json"])
     assert released["contract_version"] == 1 and released["released"] is True
+
+
+def test_the_generated_readme_says_which_release_it_is(client, board):
+    release(client, board, "v1")
+    assert b"contract at release 1. `contract.json`" in export(client, board)["README.md"]
+    add_field(client, board, "Order Placed", name="coupon", type="string", required=False)
+    assert b"release 1 plus changes since (a draft)" in export(client, board)["README.md"]
