@@ -325,6 +325,9 @@ export class Interactions extends EventTarget {
   }
 
   wheel(e) {
+    // A sticky whose text is longer than it can show scrolls under the wheel.
+    const long = e.target instanceof Element ? e.target.closest(".note-text[data-overflow]") : null;
+    if (long && !e.ctrlKey && !e.shiftKey && canScroll(long, e.deltaY)) return;
     e.preventDefault();
     const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
     const dy = e.deltaY * scale;
@@ -650,6 +653,10 @@ export class Interactions extends EventTarget {
     }
     this.selection.set([...ids.values()]);
   }
+}
+
+function canScroll(el, dy) {
+  return dy < 0 ? el.scrollTop > 0 : el.scrollTop + el.clientHeight < el.scrollHeight - 1;
 }
 
 function normalRect(a, b) {

@@ -3,6 +3,7 @@
 // date when they scroll into view, so a board of thousands of stickies stays smooth.
 
 import { icon, kindInfo, FIELD_KINDS } from "./kinds.js";
+import { fitNote } from "./textfit.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 // Elements come into the page within CULL_MARGIN_PX of the view and leave it only past
@@ -123,7 +124,15 @@ export class Renderer {
     if (this.editing !== n.id) {
       const textEl = el.querySelector(".note-text");
       if (textEl.textContent !== n.text) textEl.textContent = n.text;
-      textEl.dataset.size = n.text.length > 120 ? "s" : n.text.length > 50 ? "m" : "l";
+      // The largest type that fits; below the legible minimum the text scrolls, never cut.
+      const key = `${n.kind}|${n.w}|${n.h}|${n.text}`;
+      if (textEl.fitted !== key) {
+        textEl.fitted = key;
+        const fit = fitNote(n.kind, n.text, n.w, n.h);
+        textEl.style.fontSize = `${fit.size}px`;
+        if (fit.overflows) textEl.dataset.overflow = "true";
+        else delete textEl.dataset.overflow;
+      }
     }
     el.setAttribute("aria-label", `${kindInfo(n.kind).label}: ${n.text || "(empty)"}`);
   }
