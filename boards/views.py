@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boards import store
 from boards.checks import run_checks
-from boards.domain import MAX_NAME, Rejection
+from boards.domain import MAX_NAME, MAX_TEXT, Rejection
 from boards.models import Board
 from boards.writer import broadcast_access, broadcast_events
 
@@ -132,6 +132,8 @@ def board_page(request: HttpRequest, board_id: str) -> HttpResponse:
         "wsUrl": board.ws_path,
         "apiUrl": f"/api/boards/{board.id}/",
         "exportUrl": f"/api/boards/{board.id}/export.zip",
+        # The editor keeps text over this limit open with the reason, instead of losing it.
+        "maxText": MAX_TEXT,
     }
     return render(request, "boards/board.html", {"board": board, "config": config})
 

@@ -18,6 +18,8 @@ import { mountHistory } from "./history.js";
 import { mountDownloads } from "./downloads.js";
 import { mountFacilitation } from "./facilitation.js";
 import { mountDock } from "./dock.js";
+import { focusPoint } from "./focus.js";
+import { ActionRegistry } from "./actions.js";
 
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -63,6 +65,13 @@ async function main() {
   const presence = new Presence({
     socket, state, camera, list: $("presence"), cursorsLayer: $("cursors-layer"), ghostsLayer: $("ghosts-layer"),
   });
+  // "Jump to person": to the sticky they type in, else to their cursor.
+  presence.onJump = (who) => {
+    const typing = who.cursor?.editing && state.view.notes.get(who.cursor.editing);
+    if (typing) focusPoint(typing.x + typing.w / 2, typing.y + typing.h / 2, camera);
+    else if (who.cursor) focusPoint(who.cursor.x, who.cursor.y, camera);
+    else toast(`${who.name} has not pointed at anything on the board yet.`);
+  };
   const helpDialog = $("help-dialog");
   const interactions = new Interactions({
     state, camera, renderer, selection, presence, viewport,
@@ -70,6 +79,11 @@ async function main() {
     selectionBox: $("selection-box"),
     onHelp: () => helpDialog.showModal(),
   });
+  interactions.maxText = config.maxText || interactions.maxText;
+  // Every key of the board goes through one registry (actions.js).
+  const actions = new ActionRegistry();
+  interactions.registerActions(actions);
+  actions.listen();
   new FieldsPanel({ host: $("side-panel"), state, selection });
   mountPalette($("palette"), interactions, viewport);
   mountTopBar({ state, camera, interactions, config, helpDialog });
@@ -153,7 +167,7 @@ async function main() {
   name = await askName($("name-dialog"));
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
-  window.storming = { state, socket, camera, selection, renderer, undo };
+  window.storming = { state, socket, camera, selection, renderer, undo, actions };
 }
 
 function showDenied(message) {

@@ -5,6 +5,8 @@ import { FRAME_KINDS, NOTE_KINDS, kindInfo } from "./kinds.js";
 import { newId } from "./ids.js";
 import { membersOf } from "./state.js";
 import { toast } from "./toast.js";
+import { isTyping } from "./actions.js";
+import { align, distribute, freeSpot, nextToTheRight, sortLeftToRight, timeOrder } from "./layout.js";
 
 const DRAG_THRESHOLD_PX = 4;
 const MIN_NOTE = { w: 60, h: 40 };
@@ -12,12 +14,9 @@ const MIN_FRAME = { w: 120, h: 80 };
 const DEFAULT_FRAME = { aggregate: { w: 520, h: 340 }, bounded_context: { w: 960, h: 600 } };
 const PASTE_OFFSET = 24;
 const CLIPBOARD_KEY = "storming:clipboard";
+const MAX_PASTED_LINES = 200;
 const FRAME_TOOLS = new Set(FRAME_KINDS.map((k) => k.kind));
 
-function isTyping(target) {
-  return target instanceof HTMLElement &&
-    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
-}
 
 const round = (v) => Math.round(v);
 
@@ -38,6 +37,10 @@ export class Interactions extends EventTarget {
     this.gesture = null;
     this.editor = null;
     this.pasteCount = 0;
+    this.maxText = 2000; // board.js sets the server's limit
+    // The sticky being typed in is deleted by someone else: close the editor (keeping the
+    // text as a draft) before its element leaves the page.
+    renderer.onEditedGone = () => this.editor?.commit({ giveUp: true });
 
     viewport.addEventListener("pointerdown", (e) => this.pointerDown(e));
     viewport.addEventListener("pointermove", (e) => this.pointerMove(e));
@@ -45,7 +48,9 @@ export class Interactions extends EventTarget {
     viewport.addEventListener("pointercancel", (e) => this.pointerUp(e, true));
     viewport.addEventListener("dblclick", (e) => this.doubleClick(e));
     viewport.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
-    document.addEventListener("keydown", (e) => this.keyDown(e));
+    document.addEventListener("keydown", (e) => this.spaceKey(e));
+    document.addEventListener("copy", (e) => this.onCopy(e));
+    document.addEventListener("paste", (e) => this.onPaste(e));
     document.addEventListener("keyup", (e) => this.keyUp(e));
     window.addEventListener("blur", () => this.setSpace(false));
   }
@@ -61,7 +66,11 @@ export class Interactions extends EventTarget {
   pointerDown(e) {
     if (this.gesture) return;
     if (this.editor && !this.editor.node.contains(e.target)) this.editor.commit();
-    if (this.editor) return; // a click inside the text being edited
+    if (this.editor) {
+      // A click inside the text being edited, or text that cannot be saved yet.
+      if (!this.editor.node.contains(e.target)) this.editor.field.focus();
+      return;
+    }
     const world = this.camera.screenToWorld(e.clientX, e.clientY);
     const base = { startX: e.clientX, startY: e.clientY, startWorld: world, moved: false, id: e.pointerId };
     const target = e.target instanceof Element ? e.target : null;
@@ -369,20 +378,64 @@ export class Interactions extends EventTarget {
     return id;
   }
 
-  // A click on the palette puts the sticky in the middle of the view, stepping aside
-  // from one already there so repeated clicks do not stack them invisibly.
+  // A click on the palette (or a kind's key) puts the sticky in free space nearest the middle
+  // of the part of the view that no panel covers, never on top of another sticky.
   placeAtCentre(kind) {
     const info = kindInfo(kind);
-    const c = this.camera.centreWorld();
-    let x = c.x - info.w / 2;
-    let y = c.y - info.h / 2;
-    const taken = (px, py) =>
-      [...this.state.view.notes.values()].some((n) => Math.abs(n.x - px) < 8 && Math.abs(n.y - py) < 8);
-    for (let i = 0; i < 20 && taken(x, y); i++) {
-      x += PASTE_OFFSET;
-      y += PASTE_OFFSET;
+    const spot = freeSpot({ w: info.w, h: info.h }, this.openCentre(), [...this.state.view.notes.values()]);
+    return this.placeNote(kind, spot.x, spot.y, { edit: true });
+  }
+
+  openCentre() {
+    const r = this.camera.rect;
+    const inset = this.camera.insets ? this.camera.insets() : { left: 0, right: 0 };
+    return this.camera.screenToWorld(r.left + inset.left + (r.width - inset.left - inset.right) / 2, r.top + r.height / 2);
+  }
+
+  // "Next event": a new event right of the selected sticky, on its row, ready to type in.
+  nextEvent() {
+    const [id] = this.selection.ids;
+    const from = this.state.view.notes.get(id);
+    if (!from) return false;
+    const info = kindInfo("event");
+    const spot = nextToTheRight(from, { w: info.w, h: info.h }, [...this.state.view.notes.values()]);
+    // Keep the new event in view: a timeline grows to the right, the view follows it.
+    const view = this.camera.visibleWorld(0);
+    const inset = this.camera.insets ? this.camera.insets().right / this.camera.zoom : 0;
+    const over = spot.x + info.w + 40 - (view.x + view.w - inset);
+    if (over > 0) this.camera.panBy(-over * this.camera.zoom, 0);
+    this.placeNote("event", spot.x, spot.y, { edit: true });
+  }
+
+  // Moves from the timeline tools (layout.js), one op per sticky that moves.
+  moveTo(positions) {
+    for (const [id, p] of positions) {
+      const n = this.state.view.notes.get(id);
+      if (n && (n.x !== p.x || n.y !== p.y)) this.state.submit("note.update", { id, x: p.x, y: p.y });
     }
-    return this.placeNote(kind, x, y, { edit: true });
+  }
+
+  selectedNotes() {
+    return [...this.selection.ids].map((id) => this.state.view.notes.get(id)).filter(Boolean);
+  }
+
+  arrange(how) {
+    const notes = this.selectedNotes();
+    const links = [...this.state.view.links.values()];
+    const moves = {
+      row: () => align(notes, "top"),
+      column: () => align(notes, "left"),
+      spread: () => distribute(notes, "x"),
+      "spread-down": () => distribute(notes, "y"),
+      time: () => sortLeftToRight(timeOrder(notes, links)),
+    }[how]();
+    this.moveTo(moves);
+  }
+
+  setKind(kind) {
+    const notes = this.selectedNotes().filter((n) => n.kind !== kind);
+    for (const n of notes) this.state.submit("note.update", { id: n.id, kind });
+    if (notes.length) toast(`${notes.length} stick${notes.length === 1 ? "y" : "ies"} made ${article(kindInfo(kind).label)}.`);
   }
 
   placeAtScreen(kind, clientX, clientY) {
@@ -396,19 +449,44 @@ export class Interactions extends EventTarget {
     const note = this.state.view.notes.get(id);
     if (!rec || !note) return;
     this.selection.set([id]);
+    const base = note.text;
     const textarea = document.createElement("textarea");
     textarea.className = "note-editor";
     textarea.value = note.text;
     textarea.setAttribute("aria-label", `${kindInfo(note.kind).label} text`);
     textarea.spellcheck = true;
     this.renderer.setEditing(id);
+    this.presence.setEditing(id);
     rec.el.classList.add("editing");
     rec.el.append(textarea);
+    const tooLong = (value) => value.length > this.maxText
+      ? `This text has ${value.length.toLocaleString("en")} characters; a sticky holds ${this.maxText.toLocaleString("en")}. ` +
+        "Shorten it to save it (Escape twice keeps it as a draft instead)."
+      : null;
     this.openEditor(textarea, rec.el, (value) => {
       rec.el.classList.remove("editing");
+      this.presence.setEditing(null);
       const current = this.state.view.notes.get(id);
-      if (current && value !== current.text) this.state.submit("note.update", { id, text: value });
-    }, { multiline: true });
+      if (!current) {
+        if (value.trim()) keepDraft(this.state, note, value, "The sticky you were typing in was deleted by someone else.");
+        return;
+      }
+      if (value === current.text) return;
+      if (tooLong(value)) {
+        keepDraft(this.state, current, value, "Your text was too long for a sticky and was not saved.");
+        return;
+      }
+      const theirs = current.text !== base && value !== base ? current.text : null;
+      this.state.submit("note.update", { id, text: value });
+      if (theirs !== null) {
+        toast("Someone else changed this sticky while you typed; yours is saved.", {
+          actions: [
+            { label: "Put theirs back", run: () => this.state.submit("note.update", { id, text: theirs }) },
+            { label: "Keep mine", run: () => {} },
+          ],
+        });
+      }
+    }, { multiline: true, check: tooLong });
   }
 
   editFrameName(id) {
@@ -453,30 +531,55 @@ export class Interactions extends EventTarget {
     }, { multiline: false });
   }
 
-  // Enter, Escape and leaving the field all commit (Shift+Enter makes a new line).
-  openEditor(field, node, onCommit, { multiline }) {
+  // Enter, Escape and leaving the field all commit (Shift+Enter makes a new line). A check
+  // that finds a problem keeps the editor open with the reason; a second Escape gives up.
+  openEditor(field, node, onCommit, { multiline, check = () => null }) {
     let done = false;
-    const commit = () => {
-      if (done) return;
+    const reason = document.createElement("div");
+    reason.className = "editor-reason";
+    reason.setAttribute("role", "alert");
+    const finish = (value) => {
       done = true;
-      const value = multiline ? field.value.replace(/\s+$/, "") : field.value;
       this.editor = null;
-      field.remove();
+      reason.remove();
+      // Not while the sticky itself is being taken out of the page (a remote delete).
+      if (field.isConnected) field.remove();
       this.renderer.setEditing(null);
       onCommit(value);
       this.viewport.focus({ preventScroll: true });
     };
+    const commit = ({ giveUp = false } = {}) => {
+      if (done) return;
+      const value = multiline ? field.value.replace(/\s+$/, "") : field.value;
+      const problem = node.isConnected && !giveUp ? check(value) : null;
+      if (problem) {
+        reason.textContent = problem;
+        if (!reason.isConnected) node.append(reason);
+        field.classList.add("refused");
+        return;
+      }
+      finish(value);
+    };
     field.addEventListener("keydown", (e) => {
       e.stopPropagation();
-      if ((e.key === "Enter" && !(multiline && e.shiftKey)) || e.key === "Escape") {
+      if (e.key === "Escape" && field.classList.contains("refused")) {
+        e.preventDefault();
+        commit({ giveUp: true });
+      } else if ((e.key === "Enter" && !(multiline && e.shiftKey)) || e.key === "Escape") {
         e.preventDefault();
         commit();
       }
     });
-    field.addEventListener("blur", commit);
+    field.addEventListener("input", () => {
+      if (!field.classList.contains("refused")) return;
+      const problem = check(multiline ? field.value.replace(/\s+$/, "") : field.value);
+      reason.textContent = problem || "";
+      reason.hidden = !problem;
+    });
+    field.addEventListener("blur", () => commit());
     field.addEventListener("pointerdown", (e) => e.stopPropagation());
     field.addEventListener("dblclick", (e) => e.stopPropagation());
-    this.editor = { node, commit };
+    this.editor = { node, commit, field };
     field.focus();
     field.select();
   }
@@ -488,62 +591,77 @@ export class Interactions extends EventTarget {
     this.viewport.classList.toggle("space-pan", down);
   }
 
-  keyDown(e) {
-    if (isTyping(e.target) || document.querySelector("dialog[open]")) return;
-    const mod = e.ctrlKey || e.metaKey;
-    const key = e.key;
-    if (key === " ") {
-      e.preventDefault();
-      this.setSpace(true);
-      return;
+  // Space held down pans; it needs its key-up too, so it is not an action.
+  spaceKey(e) {
+    if (e.key !== " " || isTyping(e.target) || document.querySelector("dialog[open]")) return;
+    e.preventDefault();
+    this.setSpace(true);
+  }
+
+  // The canvas's own actions, in the page's one registry (actions.js).
+  registerActions(actions) {
+    const one = () => this.selection.size === 1;
+    const editable = () => !this.state.readOnly;
+    const any = () => this.selection.size > 0;
+    const list = [
+      { name: "copy", label: "Copy the selection", keys: ["Mod+c"], run: () => this.copy() },
+      { name: "paste", label: "Paste (a copy, or lines of text: one sticky per line)", keys: ["Mod+v"], when: editable, run: () => this.paste() },
+      { name: "duplicate", label: "Duplicate the selection", keys: ["Mod+d"], when: editable, run: () => this.duplicate() },
+      { name: "select-all", label: "Select everything", keys: ["Mod+a"], run: () => this.selectAll() },
+      { name: "delete", label: "Delete the selection", keys: ["Delete", "Backspace"], when: editable, run: () => this.deleteSelection() },
+      {
+        name: "escape", label: "Clear the selection, back to Select", keys: ["Escape"],
+        run: () => {
+          this.selection.clear();
+          this.setTool("select");
+          return false; // others (voting, time travel) may close on Escape too
+        },
+      },
+      { name: "help", label: "Show the keys", keys: ["?"], run: () => this.onHelp() },
+      {
+        name: "edit", label: "Edit the selected sticky's text or frame's name", keys: ["Enter"],
+        when: () => one() && editable(),
+        run: () => {
+          const [id] = this.selection.ids;
+          if (this.state.view.notes.has(id)) this.editNote(id);
+          else if (this.state.view.frames.has(id)) this.editFrameName(id);
+          else return false;
+        },
+      },
+      { name: "zoom-in", label: "Zoom in", keys: ["+", "="], run: () => this.camera.zoomAt(1.2) },
+      { name: "zoom-out", label: "Zoom out", keys: ["-", "_"], run: () => this.camera.zoomAt(1 / 1.2) },
+      { name: "zoom-100", label: "Zoom to 100 %", keys: ["0"], run: () => this.camera.setZoom(1) },
+      { name: "fit", label: "Fit the board", keys: ["f"], run: () => this.fit() },
+    ];
+    for (const [key, dx, dy] of [["ArrowLeft", -1, 0], ["ArrowRight", 1, 0], ["ArrowUp", 0, -1], ["ArrowDown", 0, 1]]) {
+      list.push({
+        name: `nudge-${key}`, label: "Nudge the selection (Shift: further)", keys: [key, `Shift+${key}`],
+        when: () => any() && editable(), run: (e) => this.nudge(dx * (e?.shiftKey ? 50 : 10), dy * (e?.shiftKey ? 50 : 10)),
+      });
     }
-    if (mod) {
-      const k = key.toLowerCase();
-      if (k === "c") this.copy();
-      else if (k === "v") this.paste();
-      else if (k === "d") this.duplicate();
-      else if (k === "a") this.selectAll();
-      else return;
-      e.preventDefault();
-      return;
+    const several = () => this.selectedNotes().length > 1 && editable();
+    list.push(
+      { name: "next-event", label: "Next event: a new event right of the selected sticky", keys: ["n"], when: () => one() && editable(), run: () => this.nextEvent() },
+      { name: "align-row", label: "Align the selection on a row (tops)", keys: ["Shift+H"], when: several, run: () => this.arrange("row") },
+      { name: "align-column", label: "Align the selection in a column (left edges)", keys: ["Shift+V"], when: several, run: () => this.arrange("column") },
+      { name: "distribute", label: "Distribute the selection evenly left to right", keys: ["Shift+D"], when: () => this.selectedNotes().length > 2 && editable(), run: () => this.arrange("spread") },
+      { name: "distribute-down", label: "Distribute the selection evenly top to bottom", keys: ["Shift+E"], when: () => this.selectedNotes().length > 2 && editable(), run: () => this.arrange("spread-down") },
+      { name: "sort-time", label: "Sort the selection left to right by time (following links)", keys: ["Shift+S"], when: several, run: () => this.arrange("time") },
+    );
+    for (const k of NOTE_KINDS) {
+      list.push({
+        name: `kind-${k.kind}`, label: `Make the selected stickies ${article(k.label)}`, keys: [`Shift+Digit${k.key}`],
+        when: () => this.selectedNotes().length > 0 && editable(), run: () => this.setKind(k.kind),
+      });
     }
-    if (e.altKey) return;
-    if (key === "Delete" || key === "Backspace") {
-      e.preventDefault();
-      this.deleteSelection();
-    } else if (key === "Escape") {
-      this.selection.clear();
-      this.setTool("select");
-    } else if (key === "?") {
-      this.onHelp();
-    } else if (key === "Enter") {
-      const [id] = this.selection.ids;
-      if (this.selection.size !== 1) return;
-      e.preventDefault();
-      if (this.state.view.notes.has(id)) this.editNote(id);
-      else if (this.state.view.frames.has(id)) this.editFrameName(id);
-    } else if (key.startsWith("Arrow")) {
-      e.preventDefault();
-      const step = e.shiftKey ? 50 : 10;
-      const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[key];
-      this.nudge(d[0], d[1]);
-    } else if (key === "+" || key === "=") {
-      this.camera.zoomAt(1.2);
-    } else if (key === "-" || key === "_") {
-      this.camera.zoomAt(1 / 1.2);
-    } else if (key === "0") {
-      this.camera.setZoom(1);
-    } else {
-      const note = NOTE_KINDS.find((k) => k.key === key);
-      if (note) {
-        e.preventDefault(); // the digit must not land in the new sticky's editor
-        this.placeAtCentre(note.kind);
-        return;
-      }
-      const tools = { v: "select", h: "hand", b: "box", c: "connect", a: "aggregate", k: "bounded_context" };
-      if (tools[key.toLowerCase()]) this.setTool(tools[key.toLowerCase()]);
-      else if (key.toLowerCase() === "f") this.fit();
+    for (const k of NOTE_KINDS) {
+      list.push({ name: `add-${k.kind}`, label: `Add ${k.label}`, keys: [k.key], when: editable, run: () => this.placeAtCentre(k.kind) });
     }
+    const tools = { v: "select", h: "hand", b: "box", c: "connect", a: "aggregate", k: "bounded_context" };
+    for (const [key, tool] of Object.entries(tools)) {
+      list.push({ name: `tool-${tool}`, label: `Tool: ${tool}`, keys: [key], run: () => this.setTool(tool) });
+    }
+    for (const a of list) actions.register(a);
   }
 
   keyUp(e) {
@@ -595,14 +713,25 @@ export class Interactions extends EventTarget {
     };
   }
 
+  // Copy and paste go through the browser's own clipboard events, so that stickies copied
+  // here paste elsewhere as lines of text, and lines of text pasted here become stickies.
+  // The stickies themselves (kinds, fields, links) are kept in storage beside that text, so
+  // copy in one board and paste in another works.
   copy() {
+    return false; // the "copy" event that follows does it
+  }
+
+  onCopy(e) {
+    if (isTyping(e.target) || document.querySelector("dialog[open]")) return;
     const data = this.selectedSubset();
     if (!data.notes.length && !data.frames.length) return;
-    this.clipboard = data;
+    e.preventDefault();
+    const text = [...data.notes.map((n) => n.text), ...data.frames.map((f) => f.name)].filter(Boolean).join("\n");
+    e.clipboardData?.setData("text/plain", text);
+    this.clipboard = { ...data, text };
     this.pasteCount = 0;
     try {
-      // Kept in storage so that copy in one board and paste in another works.
-      localStorage.setItem(CLIPBOARD_KEY, JSON.stringify(data));
+      localStorage.setItem(CLIPBOARD_KEY, JSON.stringify(this.clipboard));
     } catch {
       // Only this tab can paste then.
     }
@@ -611,6 +740,11 @@ export class Interactions extends EventTarget {
   }
 
   paste() {
+    return false; // the "paste" event that follows does it
+  }
+
+  onPaste(e) {
+    if (isTyping(e.target) || document.querySelector("dialog[open]") || this.state.readOnly) return;
     let data = null;
     try {
       data = JSON.parse(localStorage.getItem(CLIPBOARD_KEY) || "null");
@@ -618,9 +752,82 @@ export class Interactions extends EventTarget {
       data = null;
     }
     data = data || this.clipboard;
+    const text = e.clipboardData?.getData("text/plain") || "";
+    e.preventDefault();
+    if (text.trim() && (!data || data.text !== text)) {
+      this.pasteLines(text);
+      return;
+    }
     if (!data) return;
     this.pasteCount += 1;
     this.insertCopy(data, PASTE_OFFSET * this.pasteCount);
+  }
+
+  // Lines of text (a list from a document or a chat) become one sticky each, of a kind the
+  // person picks, in a row in free space near the middle of the view.
+  async pasteLines(text) {
+    const lines = text.split(/\r?\n/).map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, "").trim()).filter(Boolean);
+    if (!lines.length) return;
+    if (lines.length > MAX_PASTED_LINES) {
+      toast(`That is ${lines.length} lines; paste at most ${MAX_PASTED_LINES} at a time.`, { kind: "error" });
+      return;
+    }
+    const kind = await this.askKind(lines.length);
+    if (!kind) return;
+    const info = kindInfo(kind);
+    const perRow = Math.min(lines.length, 8);
+    const rows = Math.ceil(lines.length / perRow);
+    const block = { w: perRow * (info.w + 24) - 24, h: rows * (info.h + 24) - 24 };
+    const spot = freeSpot(block, this.openCentre(), [...this.state.view.notes.values()]);
+    const ids = lines.map((line, i) => {
+      const id = newId();
+      this.state.submit("note.create", {
+        id, kind, text: line.slice(0, this.maxText), fields: [], w: info.w, h: info.h,
+        x: round(spot.x + (i % perRow) * (info.w + 24)), y: round(spot.y + Math.floor(i / perRow) * (info.h + 24)),
+      });
+      return id;
+    });
+    this.selection.set(ids);
+    toast(`Pasted ${ids.length} ${ids.length === 1 ? info.label.toLowerCase() : "stickies"}.`);
+  }
+
+  // A small question: which kind the pasted lines become (keys 1-7 pick one).
+  askKind(count) {
+    const dialog = document.getElementById("paste-kind-dialog");
+    const list = dialog.querySelector(".paste-kinds");
+    dialog.querySelector(".paste-count").textContent = `${count} line${count === 1 ? "" : "s"}`;
+    return new Promise((resolve) => {
+      let answer = null;
+      list.replaceChildren(...NOTE_KINDS.map((k) => {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "button paste-kind";
+        b.dataset.kind = k.kind;
+        const key = document.createElement("kbd");
+        key.textContent = k.key;
+        b.append(key, ` ${k.label}`);
+        b.addEventListener("click", () => {
+          answer = k.kind;
+          dialog.close();
+        });
+        return b;
+      }));
+      const onKey = (e) => {
+        const k = NOTE_KINDS.find((x) => x.key === e.key);
+        if (!k) return;
+        e.preventDefault();
+        answer = k.kind;
+        dialog.close();
+      };
+      dialog.addEventListener("keydown", onKey);
+      dialog.addEventListener("close", () => {
+        dialog.removeEventListener("keydown", onKey);
+        this.viewport.focus({ preventScroll: true });
+        resolve(answer);
+      }, { once: true });
+      dialog.showModal();
+      list.querySelector('[data-kind="event"]').focus();
+    });
   }
 
   duplicate() {
@@ -653,6 +860,37 @@ export class Interactions extends EventTarget {
     }
     this.selection.set([...ids.values()]);
   }
+}
+
+// Text that could not be saved, kept where the person can take it back.
+function keepDraft(state, note, text, why) {
+  const el = toast(`${why} Your text is kept: “${text.length > 80 ? `${text.slice(0, 80)}…` : text}”`, {
+    kind: "error",
+    actions: [
+      {
+        label: "Put it back as a new sticky",
+        run: () => {
+          state.submit("note.create", {
+            id: newId(), kind: note.kind, text: text.slice(0, 2000), x: note.x + PASTE_OFFSET, y: note.y + PASTE_OFFSET,
+            w: note.w, h: note.h, fields: note.fields || [],
+          });
+        },
+      },
+      {
+        label: "Copy the text",
+        run: () => {
+          navigator.clipboard?.writeText(text).catch(() => {});
+          return false; // stays, the draft is still there
+        },
+      },
+      { label: "Dismiss", run: () => {} },
+    ],
+  });
+  if (el) el.classList.add("draft");
+}
+
+function article(word) {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
 }
 
 function canScroll(el, dy) {

@@ -29,6 +29,7 @@ export class Renderer {
     this.selection = new Set();
     this.overrides = new Map(); // id -> partial geometry during a drag or resize
     this.editing = null; // id whose text is being edited in place
+    this.onEditedGone = null; // called before the element being edited leaves the page
     this.visibleBox = null;
     this.keepBox = null;
     this.trimming = null;
@@ -82,6 +83,7 @@ export class Renderer {
     let rec = this.records.get(id);
     if (!data) {
       if (rec) {
+        if (this.editing === id) this.onEditedGone?.(id);
         rec.el.remove();
         this.records.delete(id);
         this.selection.delete(id);
