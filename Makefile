@@ -32,8 +32,9 @@ asyncapi-specs:
 
 run: deps
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_example --if-empty
+	$(PY) manage.py load_example --if-empty --base-url http://$(HOST):$(PORT)
 	@echo "Storming is on http://$(HOST):$(PORT)/"
+	@echo "(Another port or address: make run PORT=8001 HOST=0.0.0.0)"
 	$(PY) -m daphne -b $(HOST) -p $(PORT) $(DAPHNE_OPTIONS) storming.asgi:application
 
 # Browser tests need Debian's Chromium (Playwright's own download cannot work offline).

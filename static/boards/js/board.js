@@ -20,6 +20,8 @@ import { mountFacilitation } from "./facilitation.js";
 import { mountDock } from "./dock.js";
 import { focusPoint } from "./focus.js";
 import { ActionRegistry } from "./actions.js";
+import { mountFind } from "./find.js";
+import { mountMinimap } from "./minimap.js";
 
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -84,8 +86,16 @@ async function main() {
   const actions = new ActionRegistry();
   interactions.registerActions(actions);
   actions.listen();
-  new FieldsPanel({ host: $("side-panel"), state, selection });
-  mountPalette($("palette"), interactions, viewport);
+  const panel = new FieldsPanel({ host: $("side-panel"), state, selection, actions });
+  actions.register({
+    name: "inspect", label: "Open or close the side panel of the selection", keys: ["i"],
+    when: () => selection.size > 0 || !$("side-panel").hidden, run: () => panel.toggle(),
+  });
+  interactions.onInspect = () => panel.toggle(true);
+  const palette = mountPalette($("palette"), interactions, viewport);
+  actions.register({ name: "palette", label: "Collapse or expand the palette", keys: ["p"], run: () => palette.toggle() });
+  mountFind({ host: $("find-box"), state, camera, renderer, selection, actions });
+  mountMinimap({ host: $("minimap"), state, camera, renderer, actions });
   mountTopBar({ state, camera, interactions, config, helpDialog });
   mountConnectionState($("connection-state"), socket);
   // Undo/redo, the History panel (time travel and activity) and downloads: before the
@@ -119,7 +129,7 @@ async function main() {
         if (firstSnapshot) {
           firstSnapshot = false;
           $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
-          camera.fit(renderer.contentBounds(), 80, 1);
+          openingView(camera, state, renderer);
           camera.apply(); // now, not on the next frame: "loaded" means drawn where it will stay
           document.body.dataset.loaded = "true";
         }
@@ -168,6 +178,27 @@ async function main() {
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
   window.storming = { state, socket, camera, selection, renderer, undo, actions };
+}
+
+// A big board fitted whole is unreadable (the example at 19 %): open on its first bounded
+// context instead, or on its top-left corner, at a zoom where stickies can be read.
+const READABLE_ZOOM = 0.6;
+
+function openingView(camera, state, renderer) {
+  camera.fit(renderer.contentBounds(), 80, 1);
+  if (camera.zoom >= READABLE_ZOOM) return;
+  const contexts = [...state.view.frames.values()].filter((f) => f.kind === "bounded_context")
+    .sort((a, b) => a.y - b.y || a.x - b.x);
+  if (contexts.length) {
+    camera.fit(contexts[0], 40, 1);
+    if (camera.zoom >= READABLE_ZOOM) return;
+  }
+  const all = renderer.contentBounds();
+  const inset = camera.insets ? camera.insets() : { left: 0, right: 0 };
+  camera.zoom = READABLE_ZOOM;
+  camera.x = inset.left + 40 - all.x * READABLE_ZOOM;
+  camera.y = 40 - all.y * READABLE_ZOOM;
+  camera.changed();
 }
 
 function showDenied(message) {

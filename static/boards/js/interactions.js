@@ -353,8 +353,14 @@ export class Interactions extends EventTarget {
     // With pointer capture on the viewport, a dblclick is aimed at the viewport itself;
     // what the user double-clicked is what lies under the pointer.
     const target = document.elementFromPoint(e.clientX, e.clientY);
-    if (this.state.readOnly || this.editor || target?.closest(".handle")) return;
+    if (this.editor || target?.closest(".handle")) return;
     const note = target?.closest(".note");
+    // The head of a sticky (its kind), or any of it for a viewer, opens the side panel.
+    if (note && (this.state.readOnly || target.closest(".note-head"))) {
+      this.selection.set([note.dataset.id]);
+      return this.onInspect?.();
+    }
+    if (this.state.readOnly) return;
     if (note) return this.editNote(note.dataset.id);
     const header = target?.closest(".frame-header");
     if (header) return this.editFrameName(header.closest(".frame").dataset.id);
