@@ -56,6 +56,8 @@ export function mountMinimap({ host, state, camera, renderer, actions }) {
     const y1 = Math.max(0, p.y);
     const x2 = Math.min(W, p.x + v.w * map.scale);
     const y2 = Math.min(H, p.y + v.h * map.scale);
+    // The whole board already in view: the minimap steps back (it would only repeat it).
+    host.classList.toggle("idle", p.x <= PAD + 1 && p.y <= PAD + 1 && x2 >= W - PAD - 1 && y2 >= H - PAD - 1);
     view.style.transform = `translate(${x1}px, ${y1}px)`;
     view.style.width = `${Math.max(4, x2 - x1)}px`;
     view.style.height = `${Math.max(4, y2 - y1)}px`;
