@@ -100,7 +100,7 @@ async function main() {
   mountConnectionState($("connection-state"), socket);
   // Undo/redo, the History panel (time travel and activity) and downloads: before the
   // socket starts, so that they see the first snapshot.
-  const undo = mountUndo({ state, socket, anchor: $("connection-state") });
+  const undo = mountUndo({ state, socket, anchor: $("connection-state"), actions });
   mountHistory({ state, socket, camera, selection, viewport, boardId: config.boardId, anchor: $("share-button") });
   mountDownloads({ boardId: config.boardId, selection, state, anchor: $("export-button") });
 
@@ -168,7 +168,7 @@ async function main() {
 
   // The workshop (phase, lock, timer, dots, follow), the legend and the checks: after the
   // frame handler above, so they see the role it sets.
-  const workshop = { state, socket, camera, renderer, selection, interactions, presence, config };
+  const workshop = { state, socket, camera, renderer, selection, interactions, presence, config, actions };
   mountFacilitation($("workshop-bar"), workshop);
   mountDock(workshop);
 

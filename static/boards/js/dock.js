@@ -11,7 +11,9 @@ export function mountDock(ctx) {
     for (const p of panels) if (p.panel !== open && !p.panel.hidden) p.toggle(false);
     if (!$("export-panel").hidden) document.querySelector("[data-close-export]")?.click();
   };
-  const legend = mountLegend({ panel: $("legend-panel"), button: $("legend-button"), onOpen: closeOthers });
+  const legend = mountLegend({
+    panel: $("legend-panel"), button: $("legend-button"), onOpen: closeOthers, actions: ctx.actions,
+  });
   panels.push({ panel: $("legend-panel"), toggle: legend.toggle });
   const checks = mountChecksPanel({ ...ctx, panel: $("checks-panel"), button: $("checks-button"), onOpen: closeOthers });
   panels.push({ panel: $("checks-panel"), toggle: checks.toggle });

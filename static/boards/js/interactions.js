@@ -607,7 +607,9 @@ export class Interactions extends EventTarget {
   // The canvas's own actions, in the page's one registry (actions.js).
   registerActions(actions) {
     const one = () => this.selection.size === 1;
-    const editable = () => !this.state.readOnly;
+    // A viewer is offered no edits at all; on a locked board they go ahead, so that the
+    // refusal says why (state.js).
+    const editable = () => !this.state.readOnly || Boolean(this.state.readOnlyMessage);
     const any = () => this.selection.size > 0;
     const list = [
       { name: "copy", label: "Copy the selection", keys: ["Mod+c"], run: () => this.copy() },
