@@ -188,3 +188,35 @@ def test_the_palette_collapses_to_icons_and_stays_so(app_server, open_board):
     shot(ana.page, "front-palette-collapsed")
     ana.page.keyboard.press("p")
     expect(palette.locator(".palette-item .label").first).to_be_visible()
+
+
+def test_the_wrap_up_summary_downloads_as_markdown(app_server, open_board):
+    board = app_server.create_board("Checkout", example="checkout")
+    ana = open_board(board, "Ana")
+    ana.page.locator("#download-button").click()
+    with ana.page.expect_download() as download:
+        ana.page.locator('[data-download="md"]').click()
+    assert download.value.suggested_filename == "checkout.md"
+    text = Path(download.value.path()).read_text()
+    assert text.startswith("# Checkout\n")
+    assert "## Bounded context: Shopping" in text
+    assert "## Open questions" in text and "- [ ] " in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "front-summary.md").write_text(text)
+
+
+def test_the_help_lists_every_new_gesture(app_server, open_board):
+    board = app_server.create_board("Help")
+    ana = open_board(board, "Ana")
+    ana.page.locator("#viewport").focus()
+    ana.page.keyboard.press("?")
+    help_text = ana.page.locator("#help-dialog")
+    expect(help_text).to_be_visible()
+    for words in (
+        "One sticky per line", "Change the kind of every selected sticky", "Find stickies by text", "Next event",
+        "Align the selection", "Space the selection evenly", "Sort the selection left to right by time",
+        "Open or close the side panel", "minimap", "collapse the palette", "Scroll a sticky's text",
+        "Jump to where they are",
+    ):
+        expect(help_text).to_contain_text(words)
+    shot(ana.page, "front-help")

@@ -3,6 +3,7 @@
 
 import { downloadPng, downloadSvg } from "./picture.js";
 import { toast } from "./toast.js";
+import { markdownSummary } from "./summary.js";
 
 function item(label, hint) {
   const b = document.createElement("button");
@@ -42,7 +43,9 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
   png.dataset.download = "png";
   const json = item("Board backup (JSON)", "Everything on the board; import it from the home page");
   json.dataset.download = "json";
-  menu.append(svg, png, json);
+  const summary = item("Summary (Markdown)", "Contexts, aggregates, events with fields, open questions, votes");
+  summary.dataset.download = "md";
+  menu.append(svg, png, json, summary);
   wrap.append(button, menu);
   anchor.before(wrap);
 
@@ -87,12 +90,29 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
     try {
       if (what === "svg") await downloadSvg(boardId, ids.length ? ids : null);
       else if (what === "png") await downloadPng(boardId, ids.length ? ids : null);
+      else if (what === "md") saveText(markdownSummary(state.view), `${fileName(state.view.name)}.md`, "text/markdown");
       else downloadBackup(boardId);
     } catch (err) {
       toast(err.message || "The download failed.", { kind: "error" });
     }
   };
-  for (const b of [svg, png, json]) b.addEventListener("click", () => run(b.dataset.download));
+  for (const b of [svg, png, json, summary]) b.addEventListener("click", () => run(b.dataset.download));
+}
+
+function fileName(name) {
+  return (name || "board").normalize("NFKD").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").toLowerCase() || "board";
+}
+
+// A file made in the page (the Markdown summary), saved through a link to a Blob.
+function saveText(text, name, type) {
+  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
 // The server names the file (Content-Disposition: attachment); a plain link is enough.
