@@ -607,9 +607,10 @@ export class Interactions extends EventTarget {
   // The canvas's own actions, in the page's one registry (actions.js).
   registerActions(actions) {
     const one = () => this.selection.size === 1;
-    // A viewer is offered no edits at all; on a locked board they go ahead, so that the
-    // refusal says why (state.js).
-    const editable = () => !this.state.readOnly || Boolean(this.state.readOnlyMessage);
+    // A viewer gets no editor; the keys that change the board go ahead, and state.js refuses
+    // them with the reason (a view-only link, a locked board), shown once however often pressed.
+    const editable = () => true;
+    const writable = () => !this.state.readOnly;
     const any = () => this.selection.size > 0;
     const list = [
       { name: "copy", label: "Copy the selection", keys: ["Mod+c"], run: () => this.copy() },
@@ -628,7 +629,7 @@ export class Interactions extends EventTarget {
       { name: "help", label: "Show the keys", keys: ["?"], run: () => this.onHelp() },
       {
         name: "edit", label: "Edit the selected sticky's text or frame's name", keys: ["Enter"],
-        when: () => one() && editable(),
+        when: () => one() && writable(),
         run: () => {
           const [id] = this.selection.ids;
           if (this.state.view.notes.has(id)) this.editNote(id);
