@@ -210,7 +210,9 @@ def cursor(message: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             editing = None
         if editing is None:
-            raise BadFrame("bad_frame", "cursor's editing must be the id (a UUID) of the sticky being typed in, or null.")
+            raise BadFrame(
+                "bad_frame", "cursor's editing must be the id (a UUID) of the sticky being typed in, or null."
+            )
     point: dict[str, Any] = {"x": _coordinate(message, "x"), "y": _coordinate(message, "y")}
     if "editing" in message:
         point["editing"] = editing

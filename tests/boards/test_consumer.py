@@ -1,8 +1,8 @@
 """The board socket, end to end through the ASGI app, the channel layer and the database."""
 
 import asyncio
-import uuid
 import json
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async

@@ -3,6 +3,7 @@ align, distribute, sort by time, next event, paste lines, bulk kind, find, minim
 
 from __future__ import annotations
 
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -144,10 +145,10 @@ def test_find_jumps_to_each_sticky_whose_text_matches(app_server, open_board):
     expect(box).to_be_focused()
     box.type("refund")
     expect(ana.page.locator(".find-count")).to_have_text("1 of 2")
-    expect(ana.note(near)).to_have_class(__import__("re").compile("selected"))
+    expect(ana.note(near)).to_have_class(re.compile("selected"))
     box.press("Enter")
     expect(ana.page.locator(".find-count")).to_have_text("2 of 2")
-    expect(ana.note(far)).to_have_class(__import__("re").compile("selected"))
+    expect(ana.note(far)).to_have_class(re.compile("selected"))
     ana.page.wait_for_timeout(500)  # the glide
     seen = ana.page.evaluate("window.storming.camera.visibleWorld(0)")
     assert seen["x"] < 6080 < seen["x"] + seen["w"] and seen["y"] < 4055 < seen["y"] + seen["h"]
@@ -213,9 +214,17 @@ def test_the_help_lists_every_new_gesture(app_server, open_board):
     help_text = ana.page.locator("#help-dialog")
     expect(help_text).to_be_visible()
     for words in (
-        "One sticky per line", "Change the kind of every selected sticky", "Find stickies by text", "Next event",
-        "Align the selection", "Space the selection evenly", "Sort the selection left to right by time",
-        "Open or close the side panel", "minimap", "collapse the palette", "Scroll a sticky's text",
+        "One sticky per line",
+        "Change the kind of every selected sticky",
+        "Find stickies by text",
+        "Next event",
+        "Align the selection",
+        "Space the selection evenly",
+        "Sort the selection left to right by time",
+        "Open or close the side panel",
+        "minimap",
+        "collapse the palette",
+        "Scroll a sticky's text",
         "Jump to where they are",
     ):
         expect(help_text).to_contain_text(words)

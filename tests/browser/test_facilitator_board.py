@@ -6,6 +6,7 @@ Each test saves what it shows under var/screenshots/ for a reviewer to look at."
 from __future__ import annotations
 
 import re
+import uuid
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -54,7 +55,11 @@ def test_long_sticky_text_starts_at_its_first_word_in_legible_type_and_scrolls_t
     board = app_server.create_board("Long text")
     long_id = app_server.add_note(board, "policy", LONG.strip(), 100, 100)
     medium_id = app_server.add_note(
-        board, "event", "Payment declined by the card issuer after the third retry, so the order waits for the customer", 320, 100
+        board,
+        "event",
+        "Payment declined by the card issuer after the third retry, so the order waits for the customer",
+        320,
+        100,
     )
     ana = open_board(board, "Ana")
     ana.page.keyboard.press("0")  # 100 %
@@ -157,7 +162,7 @@ def test_picture_links_to_and_from_an_aggregate_end_where_the_board_draws_them(a
     placed = app_server.add_note(board, "event", "Order Placed", 200, 160)
     place = app_server.add_note(board, "command", "Place Order", -400, 100)
     for a, b in ((order, placed), (place, order)):
-        app_server.op(board, "link.create", {"id": __import__("uuid").uuid4().hex, "from": a, "to": b, "label": ""})
+        app_server.op(board, "link.create", {"id": uuid.uuid4().hex, "from": a, "to": b, "label": ""})
     ana = open_board(board, "Ana")
     live = {
         g.get_attribute("data-id"): svg_ends(g.locator(".link-line").get_attribute("d"))
@@ -287,8 +292,10 @@ def test_jump_to_person_brings_their_cursor_into_view(app_server, open_board):
     ben.drag((700, 400), (100, 400))
     ben.drag((700, 400), (100, 400))
     ben.page.mouse.move(640, 400, steps=3)
-    where = ben.page.evaluate("(() => { const r = document.getElementById('viewport').getBoundingClientRect();"
-                              " return window.storming.camera.screenToWorld(r.left + 640 - r.left, 400); })()")
+    where = ben.page.evaluate(
+        "(() => { const r = document.getElementById('viewport').getBoundingClientRect();"
+        " return window.storming.camera.screenToWorld(r.left + 640 - r.left, 400); })()"
+    )
     ana.page.locator(".person:not(.me)").click()
     ana.page.wait_for_timeout(600)  # the camera glides
     seen = ana.page.evaluate("window.storming.camera.visibleWorld(0)")
@@ -334,5 +341,7 @@ def test_the_export_panel_breaks_no_word_in_the_middle(app_server, open_board):
     # Words of the small columns stay whole: each cell is one line.
     for cell in table.locator("td:not(.export-topic-name)").all()[:12]:
         assert cell.evaluate("el => el.getClientRects().length && el.scrollWidth <= el.clientWidth + 1")
-        assert cell.evaluate("el => { const h = parseFloat(getComputedStyle(el).lineHeight) || 16; return el.getBoundingClientRect().height < 2 * h; }")
+        assert cell.evaluate(
+            "el => { const h = parseFloat(getComputedStyle(el).lineHeight) || 16; return el.getBoundingClientRect().height < 2 * h; }"
+        )
     shot(ana.page, "front-export-panel")
