@@ -342,3 +342,45 @@ def test_the_export_panel_breaks_no_word_in_the_middle(app_server, open_board):
             "el => { const h = parseFloat(getComputedStyle(el).lineHeight) || 16; return el.getBoundingClientRect().height < 2 * h; }"
         )
     shot(ana.page, "front-export-panel")
+
+
+def test_when_two_people_edit_one_sticky_the_one_who_finishes_last_can_put_the_other_text_back(app_server, open_board):
+    board = app_server.create_board("Both typing")
+    note_id = app_server.add_note(board, "event", "Order Placed", 200, 200)
+    ana = open_board(board, "Ana")
+    ben = open_board(board, "Ben")
+    ana.note(note_id).locator(".note-text").dblclick()
+    ana.page.keyboard.press("Control+A")
+    ana.page.keyboard.type("Order Submitted")
+    expect(ben.page.locator(".typing-lock")).to_contain_text("Ana is typing")
+    ben.note(note_id).locator(".note-text").dblclick()
+    ben.page.keyboard.press("Control+A")
+    ben.page.keyboard.type("Order Confirmed")
+    ben.page.keyboard.press("Enter")
+    ben.settled()
+    ana.page.wait_for_function(
+        "(id) => window.storming.state.view.notes.get(id).text === 'Order Confirmed'", arg=note_id
+    )
+    ana.page.keyboard.press("Enter")
+    notice = ana.page.locator(".toast", has_text="changed this sticky while you typed")
+    expect(notice).to_be_visible()
+    expect(ben.note(note_id).locator(".note-text")).to_have_text("Order Submitted")
+    notice.get_by_role("button", name="Put theirs back").click()
+    expect(ben.note(note_id).locator(".note-text")).to_have_text("Order Confirmed")
+
+
+def test_a_click_on_the_board_while_the_text_is_too_long_keeps_typing_in_the_editor(app_server, open_board):
+    board = app_server.create_board("Stay")
+    note_id = app_server.add_note(board, "event", "Short", 200, 200)
+    ana = open_board(board, "Ana")
+    ana.note(note_id).locator(".note-text").dblclick()
+    ana.page.keyboard.insert_text("y" * 2010)
+    ana.page.keyboard.press("Enter")
+    ana.page.mouse.click(900, 650)
+    expect(ana.page.locator(".note-editor")).to_be_focused()
+    ana.page.keyboard.press("1")  # lands in the text, not a new sticky on the board
+    expect(ana.page.locator(".note")).to_have_count(1)
+    ana.page.keyboard.press("Escape")
+    ana.page.keyboard.press("Escape")  # gives up: the text is kept as a draft
+    expect(ana.page.locator(".note-editor")).to_have_count(0)
+    expect(ana.page.locator(".toast.draft")).to_contain_text("too long")

@@ -67,8 +67,12 @@ export class Interactions extends EventTarget {
     if (this.gesture) return;
     if (this.editor && !this.editor.node.contains(e.target)) this.editor.commit();
     if (this.editor) {
-      // A click inside the text being edited, or text that cannot be saved yet.
-      if (!this.editor.node.contains(e.target)) this.editor.field.focus();
+      // A click inside the text being edited, or elsewhere while its text cannot be saved yet:
+      // the editor keeps the focus, so keys do not land on the board meanwhile.
+      if (!this.editor.node.contains(e.target)) {
+        e.preventDefault();
+        this.editor.field.focus();
+      }
       return;
     }
     const world = this.camera.screenToWorld(e.clientX, e.clientY);
