@@ -14,42 +14,71 @@ export const INSET = { w: 20, h: 31 };
 const NARROW = new Set("iljtf.,:;'!|I ()[]");
 const WIDE = new Set("mwMW@");
 
+const widths = new Map(); // character -> em, learnt as met
+
 // Rough advance of a character in em for a sans-serif face.
 export function charWidth(c) {
-  if (NARROW.has(c)) return 0.3;
-  if (WIDE.has(c)) return 0.88;
-  if (/\p{Lu}|\p{Nd}/u.test(c)) return 0.66;
-  if (c.codePointAt(0) > 0x2e7f) return 1.0; // CJK and emoji take a full em
-  return 0.54;
+  let w = widths.get(c);
+  if (w === undefined) {
+    if (NARROW.has(c)) w = 0.3;
+    else if (WIDE.has(c)) w = 0.88;
+    else if (/\p{Lu}|\p{Nd}/u.test(c)) w = 0.66;
+    else if (c.codePointAt(0) > 0x2e7f) w = 1.0; // CJK and emoji take a full em
+    else w = 0.54;
+    widths.set(c, w);
+  }
+  return w;
+}
+
+function em(text) {
+  let sum = 0;
+  for (const c of text) sum += charWidth(c);
+  return sum;
 }
 
 export function textWidth(text, size) {
-  let em = 0;
-  for (const c of text) em += charWidth(c);
-  return em * size;
+  return em(text) * size;
 }
 
-// Lines no wider than `width`, broken at spaces, and inside words that cannot fit.
-export function wrap(text, width, size) {
+// The text as paragraphs of [word, width in em], measured once for every size tried.
+function measure(text) {
+  return text.split("\n").map((p) => p.split(/\s+/).filter(Boolean).map((word) => [word, em(word)]));
+}
+
+// Lines no wider than `width`, broken at spaces, and inside words that cannot fit. Widths are
+// added up as the line grows, so a long text costs one pass, not one per word.
+export function wrap(text, width, size, measured = measure(text)) {
+  const room = width / size; // in em
+  const space = charWidth(" ");
   const lines = [];
-  for (const paragraph of text.split("\n")) {
+  for (const paragraph of measured) {
     let line = "";
-    for (let word of paragraph.split(/\s+/).filter(Boolean)) {
-      const candidate = line ? `${line} ${word}` : word;
-      if (textWidth(candidate, size) <= width) {
-        line = candidate;
+    let used = 0;
+    for (const [word, w] of paragraph) {
+      if (line && used + space + w <= room) {
+        line += ` ${word}`;
+        used += space + w;
         continue;
       }
       if (line) lines.push(line);
       line = "";
-      while (word.length > 1 && textWidth(word, size) > width) {
-        const chars = [...word];
-        let cut = 1;
-        while (cut < chars.length && textWidth(chars.slice(0, cut + 1).join(""), size) <= width) cut += 1;
-        lines.push(chars.slice(0, cut).join(""));
-        word = chars.slice(cut).join("");
+      used = 0;
+      if (w <= room) {
+        line = word;
+        used = w;
+        continue;
       }
-      line = word;
+      // A word wider than the line: cut it where it fills a line.
+      for (const c of word) {
+        const cw = charWidth(c);
+        if (line && used + cw > room) {
+          lines.push(line);
+          line = "";
+          used = 0;
+        }
+        line += c;
+        used += cw;
+      }
     }
     lines.push(line);
   }
@@ -60,10 +89,11 @@ export function wrap(text, width, size) {
 // {size, lines, overflows}: the first size whose lines fit width x height; else the smallest,
 // with overflows true (the board then lets the text scroll, a picture grows the sticky).
 export function fitText(text, width, height, sizes = SIZES) {
+  const measured = measure(text);
   let lines = [];
   let size = sizes[sizes.length - 1];
   for (size of sizes) {
-    lines = wrap(text, width, size);
+    lines = wrap(text, width, size, measured);
     if (lines.length * size * LINE_HEIGHT <= height) return { size, lines, overflows: false };
   }
   return { size, lines, overflows: true };
