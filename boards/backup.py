@@ -19,8 +19,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from boards import pictures, store
 from boards.domain import MAX_ELEMENTS, MAX_NAME, Rejection
+from boards.http import board_links, error
 from boards.models import Board
-from boards.views import board_links, error
 
 FORMAT = "storming-board"
 VERSION = 1

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from boards import store
 from boards.checks import run_checks
+from boards.http import board_role, error
 from boards.models import Board
 
 from . import build_zip, parse_options, plan_export, render_files
@@ -21,19 +22,15 @@ from .plan import ExportPlan
 from .topics import topic_dict
 
 
-def _error(status: int, code: str, message: str) -> JsonResponse:
-    return JsonResponse({"error": {"code": code, "message": message}}, status=status)
-
-
 def _plan(request: HttpRequest, board_id: object, snapshot: dict | None = None) -> ExportPlan | JsonResponse:
     try:
         snapshot = snapshot or store.snapshot(str(board_id))
     except Board.DoesNotExist:
-        return _error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", "There is no board with this id.")
     try:
         options = parse_options(request.GET.dict(), snapshot.get("name", ""))
-    except InvalidOption as error:
-        return _error(400, "invalid", str(error))
+    except InvalidOption as invalid:
+        return error(400, "invalid", str(invalid))
     return plan_export(snapshot, options)
 
 
@@ -54,7 +51,7 @@ def export_preview(request: HttpRequest, board_id: object) -> JsonResponse:
     try:
         snapshot = store.snapshot(str(board_id))
     except Board.DoesNotExist:
-        return _error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", "There is no board with this id.")
     plan = _plan(request, board_id, snapshot)
     if isinstance(plan, JsonResponse):
         return plan
@@ -93,13 +90,12 @@ def provision(request: HttpRequest, board_id: object) -> JsonResponse:
     """Create the board's missing topics on the configured cluster; report what exists or differs."""
     from boards.export.templates.provision_topics import Unreachable
     from boards.export.templates.provision_topics import provision as provision_topics
-    from boards.views import board_role
 
     _, role = board_role(request, str(board_id))
     if role not in ("facilitator", "editor"):
-        return _error(403, "forbidden", "Creating topics needs the board's edit link.")
+        return error(403, "forbidden", "Creating topics needs the board's edit link.")
     if not settings.KAFKA_BOOTSTRAP_SERVERS:
-        return _error(
+        return error(
             409, "not_configured", "No Kafka cluster is configured: set KAFKA_BOOTSTRAP_SERVERS on the server."
         )
     plan = _plan(request, board_id)
@@ -111,8 +107,8 @@ def provision(request: HttpRequest, board_id: object) -> JsonResponse:
     dry_run = request.GET.get("dry_run") == "1"
     try:
         report = provision_topics(admin, [topic_dict(t) for t in plan.topics], dry_run=dry_run, timeout=10)
-    except Unreachable as error:
-        return _error(502, "unreachable", f"Cannot reach Kafka at {settings.KAFKA_BOOTSTRAP_SERVERS}: {error}")
+    except Unreachable as unreachable:
+        return error(502, "unreachable", f"Cannot reach Kafka at {settings.KAFKA_BOOTSTRAP_SERVERS}: {unreachable}")
     return JsonResponse(
         {
             "cluster": settings.KAFKA_BOOTSTRAP_SERVERS,

@@ -6,9 +6,9 @@ import pytest
 
 from boards import store
 from boards.domain import BoardState, evolve
+from boards.examples import load_example
 from boards.models import Board, BoardEvent, Note
 from boards.store import apply_ops
-from boards.views import load_example
 
 from .helpers import frame_op, new_id, note_op, op
 

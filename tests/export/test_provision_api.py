@@ -4,7 +4,7 @@ import pytest
 from confluent_kafka.admin import AdminClient
 
 from boards import store
-from boards.views import load_example
+from boards.examples import load_example
 from tests.conftest import need
 from tests.kafka import running_tansu, tansu_binary
 

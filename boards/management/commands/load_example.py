@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand
 
 from boards import store
+from boards.examples import load_example
 from boards.models import Board
-from boards.views import load_example
 
 EXAMPLE_NAME = "Checkout (example)"
 
