@@ -226,6 +226,31 @@ def test_the_help_lists_every_new_gesture(app_server, open_board):
         "collapse the palette",
         "Scroll a sticky's text",
         "Jump to where they are",
+        "Open questions",
     ):
         expect(help_text).to_contain_text(words)
     shot(ana.page, "front-help")
+
+
+def test_the_facilitator_walks_through_the_open_questions_one_by_one(app_server, open_board):
+    board = app_server.create_board("Questions")
+    context = app_server.add_frame(board, "bounded_context", "Payment", 2000, 0, 900, 500)
+    first = app_server.add_note(board, "hotspot", "Who refunds a cancelled order?", 0, 0)
+    second = app_server.add_note(board, "hotspot", "What if the card expires?", 2200, 200)
+    app_server.add_note(board, "event", "Order Placed", 300, 0)
+    fran = open_board(board, "Fran")
+    expect(fran.page.locator(".questions-count")).to_have_text("2")
+    fran.page.keyboard.press("q")
+    panel = fran.page.locator("#questions-panel")
+    expect(panel.locator(".question-text")).to_have_text(
+        ["Who refunds a cancelled order?", "What if the card expires?"]
+    )
+    expect(panel.locator(".question-where").nth(1)).to_have_text("Payment")
+    next_question = panel.get_by_role("button", name="Next question")
+    next_question.click()
+    expect(fran.note(first)).to_have_class(re.compile("selected"))
+    next_question.click()
+    expect(fran.note(second)).to_have_class(re.compile("selected"))
+    expect(fran.note(second)).to_be_in_viewport()
+    shot(fran.page, "front-open-questions")
+    assert context
