@@ -101,7 +101,7 @@ async function main() {
   // Undo/redo, the History panel (time travel and activity) and downloads: before the
   // socket starts, so that they see the first snapshot.
   const undo = mountUndo({ state, socket, anchor: $("connection-state"), actions });
-  mountHistory({ state, socket, camera, selection, viewport, boardId: config.boardId, anchor: $("share-button") });
+  mountHistory({ state, socket, camera, selection, viewport, boardId: config.boardId, anchor: $("share-button"), actions });
   mountDownloads({ boardId: config.boardId, selection, state, anchor: $("export-button") });
 
   let firstSnapshot = true;
