@@ -254,3 +254,23 @@ def test_the_facilitator_walks_through_the_open_questions_one_by_one(app_server,
     expect(fran.note(second)).to_be_in_viewport()
     shot(fran.page, "front-open-questions")
     assert context
+
+
+def test_escape_leaves_dot_voting_and_time_travel(app_server, open_board):
+    board = app_server.create_board("Escape")
+    app_server.add_note(board, "event", "Alpha", 100, 100)
+    app_server.add_note(board, "event", "Beta", 350, 100)
+    ana = open_board(board, "Ana")
+    ana.page.locator(".dots-mode").click()
+    expect(ana.page.locator("body")).to_have_class(re.compile("voting"))
+    ana.page.locator("#viewport").focus()
+    ana.page.keyboard.press("Escape")
+    expect(ana.page.locator("body")).not_to_have_class(re.compile("voting"))
+
+    ana.page.locator("#history-button").click()
+    ana.page.locator("#history-slider").fill("1")
+    banner = ana.page.locator(".time-travel-banner")
+    expect(banner).to_be_visible()
+    ana.page.locator("#viewport").focus()
+    ana.page.keyboard.press("Escape")
+    expect(banner).to_be_hidden()
