@@ -16,6 +16,7 @@ from django.conf import settings
 from boards import audience, protocol, store
 from boards.limits import TokenBucket
 from boards.models import Board
+from boards.outage import DATABASE_DOWN
 from boards.presence import color_for, presence_for
 from boards.protocol import BadFrame
 from boards.store import OpRequest
@@ -29,6 +30,8 @@ ERROR_WINDOW = 10.0
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_UNAVAILABLE = 4503  # the database cannot be reached: the client connects again later
+UNAVAILABLE = "The server cannot reach its database just now; the page connects again by itself in a moment."
 
 
 VOLATILE_MARKERS = (
@@ -76,7 +79,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
             settings.STORMING_CONNECTION_OPS_PER_SECOND, settings.STORMING_CONNECTION_OPS_BURST
         )
         await self.accept()
-        exists, _ = await role_on_board(self.board_id, None)
+        try:
+            exists, _ = await role_on_board(self.board_id, None)
+        except DATABASE_DOWN:
+            await self.close_unavailable()
+            return
         if not exists:
             await self.send_json(
                 {"type": "error", "code": "not_found", "message": "There is no board at this address."}
@@ -100,6 +107,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.dispatch_frame(message)
         except BadFrame as bad:
             await self.refuse(bad)
+        except DATABASE_DOWN:
+            await self.close_unavailable()
+
+    async def close_unavailable(self) -> None:
+        log.warning("board %s: database unavailable, socket refused", self.board_id)
+        await self.send_json({"type": "error", "code": "unavailable", "message": UNAVAILABLE})
+        await self.close(code=CLOSE_UNAVAILABLE)
 
     async def refuse(self, bad: BadFrame) -> None:
         await self.send_json(bad.frame())
