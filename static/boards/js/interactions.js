@@ -478,12 +478,12 @@ export class Interactions extends EventTarget {
       this.presence.setEditing(null);
       const current = this.state.view.notes.get(id);
       if (!current) {
-        if (value.trim()) keepDraft(this.state, note, value, "The sticky you were typing in was deleted by someone else.");
+        if (value.trim()) keepDraft(this.state, note, value, "The sticky you were typing in was deleted by someone else.", this.maxText);
         return;
       }
       if (value === current.text) return;
       if (tooLong(value)) {
-        keepDraft(this.state, current, value, "Your text was too long for a sticky and was not saved.");
+        keepDraft(this.state, current, value, "Your text was too long for a sticky and was not saved.", this.maxText);
         return;
       }
       const theirs = current.text !== base && value !== base ? current.text : null;
@@ -876,7 +876,7 @@ export class Interactions extends EventTarget {
 }
 
 // Text that could not be saved, kept where the person can take it back.
-function keepDraft(state, note, text, why) {
+function keepDraft(state, note, text, why, limit) {
   const el = toast(`${why} Your text is kept: “${text.length > 80 ? `${text.slice(0, 80)}…` : text}”`, {
     kind: "error",
     actions: [
@@ -884,7 +884,7 @@ function keepDraft(state, note, text, why) {
         label: "Put it back as a new sticky",
         run: () => {
           state.submit("note.create", {
-            id: newId(), kind: note.kind, text: text.slice(0, 2000), x: note.x + PASTE_OFFSET, y: note.y + PASTE_OFFSET,
+            id: newId(), kind: note.kind, text: text.slice(0, limit), x: note.x + PASTE_OFFSET, y: note.y + PASTE_OFFSET,
             w: note.w, h: note.h, fields: note.fields || [],
           });
         },
