@@ -384,3 +384,21 @@ def test_a_click_on_the_board_while_the_text_is_too_long_keeps_typing_in_the_edi
     ana.page.keyboard.press("Escape")  # gives up: the text is kept as a draft
     expect(ana.page.locator(".note-editor")).to_have_count(0)
     expect(ana.page.locator(".toast.draft")).to_contain_text("too long")
+
+
+def test_a_downloaded_picture_shows_all_of_a_long_text_in_a_taller_sticky(app_server, open_board):
+    board = app_server.create_board("Long picture")
+    note_id = app_server.add_note(board, "policy", LONG.strip(), 100, 100)
+    ana = open_board(board, "Ana")
+    ana.page.locator("#download-button").click()
+    with ana.page.expect_download() as download:
+        ana.page.locator('[data-download="svg"]').click()
+    root = ET.fromstring(Path(download.value.path()).read_bytes())
+    ns = {"svg": "http://www.w3.org/2000/svg"}
+    group = root.find(f".//svg:g[@data-id='{note_id}']", ns)
+    lines = ["".join(t.itertext()) for t in group.iterfind("svg:text[@class='body']/svg:tspan", ns)]
+    assert " ".join(lines) == " ".join(LONG.split())
+    last_line_y = float(group.findall("svg:text[@class='body']/svg:tspan", ns)[-1].get("y"))
+    assert last_line_y > 100 + 110, "the sticky grows to hold the text"
+    view_box = [float(v) for v in root.get("viewBox").split()]
+    assert view_box[1] + view_box[3] > last_line_y
