@@ -143,9 +143,16 @@ export class Presence {
         const name = document.createElement("span");
         name.className = "person-name";
         li.append(badge, name);
-        li.addEventListener("click", () => {
+        const jump = () => {
           const who = this.users.get(li.dataset.userId);
-          if (who && this.onJump) this.onJump(who);
+          if (who && this.onJump && !(this.me && who.id === this.me.id)) this.onJump(who);
+        };
+        li.addEventListener("click", jump);
+        li.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            jump();
+          }
         });
         this.list.append(li);
       }
