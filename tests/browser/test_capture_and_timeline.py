@@ -274,3 +274,27 @@ def test_escape_leaves_dot_voting_and_time_travel(app_server, open_board):
     ana.page.locator("#viewport").focus()
     ana.page.keyboard.press("Escape")
     expect(banner).to_be_hidden()
+
+
+def test_the_wrap_up_pdf_has_the_board_and_a_page_for_each_bounded_context(app_server, open_board):
+    board = app_server.create_board("Checkout", example="checkout")
+    contexts = [f for f in app_server.snapshot(board["id"])["frames"] if f["kind"] == "bounded_context"]
+    ana = open_board(board, "Ana")
+    ana.page.locator("#download-button").click()
+    with ana.page.expect_download(timeout=60000) as download:
+        ana.page.locator('[data-download="pdf"]').click()
+    assert download.value.suggested_filename == "checkout.pdf"
+    pdf = Path(download.value.path()).read_bytes()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "front-wrap-up.pdf").write_bytes(pdf)
+    assert pdf.startswith(b"%PDF-1.4")
+    assert pdf.count(b"/Type /Page ") == 1 + len(contexts)
+    assert pdf.count(b"/Filter /DCTDecode") == 1 + len(contexts)
+    for c in contexts:
+        assert f"Checkout: {c['name']}".encode() in pdf
+    # Every object is where the cross-reference table says.
+    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split()[0])
+    rows = pdf[xref:].split(b"\n")[3:]
+    for n, row in enumerate(rows[: 3 + 3 * (1 + len(contexts))], start=1):
+        offset = int(row[:10])
+        assert pdf[offset:].startswith(f"{n} 0 obj".encode()), n

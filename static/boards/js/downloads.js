@@ -1,7 +1,8 @@
 // The Download menu of the top bar: the board (or the selection) as an SVG or PNG picture,
 // and the whole board as a JSON backup that the home page can import.
 
-import { downloadPng, downloadSvg } from "./picture.js";
+import { downloadPng, downloadSvg, pictureJpeg } from "./picture.js";
+import { pdfFromJpegs } from "./pdf.js";
 import { toast } from "./toast.js";
 import { markdownSummary } from "./summary.js";
 
@@ -45,7 +46,9 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
   json.dataset.download = "json";
   const summary = item("Summary (Markdown)", "Contexts, aggregates, events with fields, open questions, votes");
   summary.dataset.download = "md";
-  menu.append(svg, png, json, summary);
+  const pdf = item("Wrap-up (PDF)", "The whole board, then a page for each bounded context");
+  pdf.dataset.download = "pdf";
+  menu.append(svg, png, json, summary, pdf);
   wrap.append(button, menu);
   anchor.before(wrap);
 
@@ -90,13 +93,32 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
     try {
       if (what === "svg") await downloadSvg(boardId, ids.length ? ids : null);
       else if (what === "png") await downloadPng(boardId, ids.length ? ids : null);
+      else if (what === "pdf") await downloadPdf(boardId, state);
       else if (what === "md") saveText(markdownSummary(state.view), `${fileName(state.view.name)}.md`, "text/markdown");
       else downloadBackup(boardId);
     } catch (err) {
       toast(err.message || "The download failed.", { kind: "error" });
     }
   };
-  for (const b of [svg, png, json, summary]) b.addEventListener("click", () => run(b.dataset.download));
+  for (const b of [svg, png, json, summary, pdf]) b.addEventListener("click", () => run(b.dataset.download));
+}
+
+// The board, then each bounded context on a page of its own, as one PDF.
+async function downloadPdf(boardId, state) {
+  toast("Making the PDF…");
+  const name = state.view.name || "Board";
+  const contexts = [...state.view.frames.values()].filter((f) => f.kind === "bounded_context")
+    .sort((a, b) => a.y - b.y || a.x - b.x);
+  const pages = [{ title: name, ...(await pictureJpeg(boardId)) }];
+  for (const c of contexts) pages.push({ title: `${name}: ${c.name}`, ...(await pictureJpeg(boardId, [c.id])) });
+  const url = URL.createObjectURL(new Blob([pdfFromJpegs(pages)], { type: "application/pdf" }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `${fileName(name)}.pdf`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 function fileName(name) {
