@@ -6,6 +6,7 @@ import { newId } from "./ids.js";
 import { membersOf } from "./state.js";
 import { toast } from "./toast.js";
 import { isTyping } from "./actions.js";
+import { Clipboard } from "./clipboard.js";
 import { align, distribute, freeSpot, nextToTheRight, sortLeftToRight, timeOrder } from "./layout.js";
 
 const DRAG_THRESHOLD_PX = 4;
@@ -13,10 +14,7 @@ const MIN_NOTE = { w: 60, h: 40 };
 const MIN_FRAME = { w: 120, h: 80 };
 const DEFAULT_FRAME = { aggregate: { w: 520, h: 340 }, bounded_context: { w: 960, h: 600 } };
 const PASTE_OFFSET = 24;
-const CLIPBOARD_KEY = "storming:clipboard";
-const MAX_PASTED_LINES = 200;
 const FRAME_TOOLS = new Set(FRAME_KINDS.map((k) => k.kind));
-
 
 const round = (v) => Math.round(v);
 
@@ -36,7 +34,6 @@ export class Interactions extends EventTarget {
     this.spaceDown = false;
     this.gesture = null;
     this.editor = null;
-    this.pasteCount = 0;
     this.maxText = 2000; // board.js sets the server's limit
     // The sticky being typed in is deleted by someone else: close the editor (keeping the
     // text as a draft) before its element leaves the page.
@@ -49,8 +46,7 @@ export class Interactions extends EventTarget {
     viewport.addEventListener("dblclick", (e) => this.doubleClick(e));
     viewport.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
     document.addEventListener("keydown", (e) => this.spaceKey(e));
-    document.addEventListener("copy", (e) => this.onCopy(e));
-    document.addEventListener("paste", (e) => this.onPaste(e));
+    this.clipboard = new Clipboard({ state, selection, viewport, host: this });
     document.addEventListener("keyup", (e) => this.keyUp(e));
     window.addEventListener("blur", () => this.setSpace(false));
   }
@@ -617,9 +613,9 @@ export class Interactions extends EventTarget {
     const writable = () => !this.state.readOnly;
     const any = () => this.selection.size > 0;
     const list = [
-      { name: "copy", label: "Copy the selection", keys: ["Mod+c"], run: () => this.copy() },
-      { name: "paste", label: "Paste (a copy, or lines of text: one sticky per line)", keys: ["Mod+v"], when: editable, run: () => this.paste() },
-      { name: "duplicate", label: "Duplicate the selection", keys: ["Mod+d"], when: editable, run: () => this.duplicate() },
+      { name: "copy", label: "Copy the selection", keys: ["Mod+c"], run: () => this.clipboard.copy() },
+      { name: "paste", label: "Paste (a copy, or lines of text: one sticky per line)", keys: ["Mod+v"], when: editable, run: () => this.clipboard.paste() },
+      { name: "duplicate", label: "Duplicate the selection", keys: ["Mod+d"], when: editable, run: () => this.clipboard.duplicate() },
       { name: "select-all", label: "Select everything", keys: ["Mod+a"], run: () => this.selectAll() },
       { name: "delete", label: "Delete the selection", keys: ["Delete", "Backspace"], when: editable, run: () => this.deleteSelection() },
       {
@@ -710,169 +706,6 @@ export class Interactions extends EventTarget {
     this.selection.clear();
   }
 
-  // --- clipboard --------------------------------------------------------------------
-
-  selectedSubset() {
-    const view = this.state.view;
-    const ids = new Set(this.selection.ids);
-    const notes = [...ids].map((id) => view.notes.get(id)).filter(Boolean);
-    const frames = [...ids].map((id) => view.frames.get(id)).filter(Boolean);
-    const inside = new Set([...notes, ...frames].map((e) => e.id));
-    const links = [...view.links.values()].filter((l) => inside.has(l.from) && inside.has(l.to));
-    return {
-      notes: notes.map(({ id, kind, text, x, y, w, h, fields }) => ({ id, kind, text, x, y, w, h, fields })),
-      frames: frames.map(({ id, kind, name, x, y, w, h }) => ({ id, kind, name, x, y, w, h })),
-      links: links.map(({ from, to, label }) => ({ from, to, label })),
-    };
-  }
-
-  // Copy and paste go through the browser's own clipboard events, so that stickies copied
-  // here paste elsewhere as lines of text, and lines of text pasted here become stickies.
-  // The stickies themselves (kinds, fields, links) are kept in storage beside that text, so
-  // copy in one board and paste in another works.
-  copy() {
-    return false; // the "copy" event that follows does it
-  }
-
-  onCopy(e) {
-    if (isTyping(e.target) || document.querySelector("dialog[open]")) return;
-    const data = this.selectedSubset();
-    if (!data.notes.length && !data.frames.length) return;
-    e.preventDefault();
-    const text = [...data.notes.map((n) => n.text), ...data.frames.map((f) => f.name)].filter(Boolean).join("\n");
-    e.clipboardData?.setData("text/plain", text);
-    this.clipboard = { ...data, text };
-    this.pasteCount = 0;
-    try {
-      localStorage.setItem(CLIPBOARD_KEY, JSON.stringify(this.clipboard));
-    } catch {
-      // Only this tab can paste then.
-    }
-    const n = data.notes.length + data.frames.length;
-    toast(`Copied ${n} element${n === 1 ? "" : "s"}`);
-  }
-
-  paste() {
-    return false; // the "paste" event that follows does it
-  }
-
-  onPaste(e) {
-    if (isTyping(e.target) || document.querySelector("dialog[open]") || this.state.readOnly) return;
-    let data = null;
-    try {
-      data = JSON.parse(localStorage.getItem(CLIPBOARD_KEY) || "null");
-    } catch {
-      data = null;
-    }
-    data = data || this.clipboard;
-    const text = e.clipboardData?.getData("text/plain") || "";
-    e.preventDefault();
-    if (text.trim() && (!data || data.text !== text)) {
-      this.pasteLines(text);
-      return;
-    }
-    if (!data) return;
-    this.pasteCount += 1;
-    this.insertCopy(data, PASTE_OFFSET * this.pasteCount);
-  }
-
-  // Lines of text (a list from a document or a chat) become one sticky each, of a kind the
-  // person picks, in a row in free space near the middle of the view.
-  async pasteLines(text) {
-    const lines = text.split(/\r?\n/).map((l) => l.replace(/^\s*(?:[-*•]|\d+[.)])\s+/, "").trim()).filter(Boolean);
-    if (!lines.length) return;
-    if (lines.length > MAX_PASTED_LINES) {
-      toast(`That is ${lines.length} lines; paste at most ${MAX_PASTED_LINES} at a time.`, { kind: "error" });
-      return;
-    }
-    const kind = await this.askKind(lines.length);
-    if (!kind) return;
-    const info = kindInfo(kind);
-    const perRow = Math.min(lines.length, 8);
-    const rows = Math.ceil(lines.length / perRow);
-    const block = { w: perRow * (info.w + 24) - 24, h: rows * (info.h + 24) - 24 };
-    const spot = freeSpot(block, this.openCentre(), [...this.state.view.notes.values()]);
-    const ids = lines.map((line, i) => {
-      const id = newId();
-      this.state.submit("note.create", {
-        id, kind, text: line.slice(0, this.maxText), fields: [], w: info.w, h: info.h,
-        x: round(spot.x + (i % perRow) * (info.w + 24)), y: round(spot.y + Math.floor(i / perRow) * (info.h + 24)),
-      });
-      return id;
-    });
-    this.selection.set(ids);
-    toast(`Pasted ${ids.length} ${ids.length === 1 ? info.label.toLowerCase() : "stickies"}.`);
-  }
-
-  // A small question: which kind the pasted lines become (keys 1-7 pick one).
-  askKind(count) {
-    const dialog = document.getElementById("paste-kind-dialog");
-    const list = dialog.querySelector(".paste-kinds");
-    dialog.querySelector(".paste-count").textContent = `${count} line${count === 1 ? "" : "s"}`;
-    return new Promise((resolve) => {
-      let answer = null;
-      list.replaceChildren(...NOTE_KINDS.map((k) => {
-        const b = document.createElement("button");
-        b.type = "button";
-        b.className = "button paste-kind";
-        b.dataset.kind = k.kind;
-        const key = document.createElement("kbd");
-        key.textContent = k.key;
-        b.append(key, ` ${k.label}`);
-        b.addEventListener("click", () => {
-          answer = k.kind;
-          dialog.close();
-        });
-        return b;
-      }));
-      const onKey = (e) => {
-        const k = NOTE_KINDS.find((x) => x.key === e.key);
-        if (!k) return;
-        e.preventDefault();
-        answer = k.kind;
-        dialog.close();
-      };
-      dialog.addEventListener("keydown", onKey);
-      dialog.addEventListener("close", () => {
-        dialog.removeEventListener("keydown", onKey);
-        this.viewport.focus({ preventScroll: true });
-        resolve(answer);
-      }, { once: true });
-      dialog.showModal();
-      list.querySelector('[data-kind="event"]').focus();
-    });
-  }
-
-  duplicate() {
-    const data = this.selectedSubset();
-    if (!data.notes.length && !data.frames.length) return;
-    this.insertCopy(data, PASTE_OFFSET);
-  }
-
-  // New ids for everything; frames first so pasted stickies land inside pasted frames.
-  insertCopy(data, offset) {
-    const ids = new Map();
-    const names = new Set([...this.state.view.frames.values()].map((f) => f.name));
-    for (const f of data.frames) {
-      const id = newId();
-      ids.set(f.id, id);
-      let name = f.name;
-      // Context names are unique per board; a copy gets a name of its own.
-      while (names.has(name)) name = `${name} copy`;
-      names.add(name);
-      this.state.submit("frame.create", { ...f, id, name, x: f.x + offset, y: f.y + offset });
-    }
-    for (const n of data.notes) {
-      const id = newId();
-      ids.set(n.id, id);
-      this.state.submit("note.create", { ...n, id, x: n.x + offset, y: n.y + offset, fields: n.fields || [] });
-    }
-    for (const l of data.links) {
-      if (!ids.has(l.from) || !ids.has(l.to)) continue;
-      this.state.submit("link.create", { id: newId(), from: ids.get(l.from), to: ids.get(l.to), label: l.label || "" });
-    }
-    this.selection.set([...ids.values()]);
-  }
 }
 
 // Text that could not be saved, kept where the person can take it back.
