@@ -243,6 +243,7 @@ def test_a_viewer_reads_the_panel_without_any_edit_field_and_refusals_do_not_sta
     expect(panel).to_contain_text("Order Placed")
     expect(panel).to_contain_text("order_id")
     expect(panel.locator("input, textarea, select, #add-field")).to_have_count(0)
+    shot(vi.page, "front-viewer-panel")
     expect(vi.page.locator(".note-editor")).to_have_count(0)
     vi.page.keyboard.press("Enter")  # no editor for a viewer
     expect(vi.page.locator(".note-editor")).to_have_count(0)
@@ -253,7 +254,7 @@ def test_a_viewer_reads_the_panel_without_any_edit_field_and_refusals_do_not_sta
     expect(refusal).to_have_count(1)
     expect(refusal).to_contain_text("×3")
     expect(vi.page.locator(".note")).to_have_count(1)
-    shot(vi.page, "front-viewer-panel")
+    shot(vi.page, "front-viewer-refusal-once")
 
 
 def test_the_same_message_twice_shows_once_with_a_count(app_server, open_board):

@@ -6,6 +6,7 @@ import { kindInfo } from "./kinds.js";
 
 const REDRAW_MS = 300;
 const PAD = 6;
+const MAX_SCALE = 0.06;
 
 export function mountMinimap({ host, state, camera, renderer, actions }) {
   const canvas = host.querySelector("canvas");
@@ -25,9 +26,10 @@ export function mountMinimap({ host, state, camera, renderer, actions }) {
     const b = renderer.contentBounds();
     host.hidden = host.dataset.off === "true" || !b;
     if (!b) return;
-    const scale = Math.min((W - 2 * PAD) / b.w, (H - 2 * PAD) / b.h);
+    // A small board stays small: a sticky is a dot, not half the minimap.
+    const scale = Math.min((W - 2 * PAD) / b.w, (H - 2 * PAD) / b.h, MAX_SCALE);
     // Centred in the minimap.
-    map = { x: b.x - ((W - 2 * PAD) / scale - b.w) / 2, y: b.y - ((H - 2 * PAD) / scale - b.h) / 2, scale };
+    map = { x: b.x - ((W - 2 * PAD) / scale - b.w) / 2, y: b.y - ((H - 2 * PAD) / scale - b.h) / 2, scale, bounds: b };
     ctx.clearRect(0, 0, W, H);
     for (const f of state.view.frames.values()) {
       const p = toMap(f.x, f.y);
@@ -57,7 +59,8 @@ export function mountMinimap({ host, state, camera, renderer, actions }) {
     const x2 = Math.min(W, p.x + v.w * map.scale);
     const y2 = Math.min(H, p.y + v.h * map.scale);
     // The whole board already in view: the minimap steps back (it would only repeat it).
-    host.classList.toggle("idle", p.x <= PAD + 1 && p.y <= PAD + 1 && x2 >= W - PAD - 1 && y2 >= H - PAD - 1);
+    const b = map.bounds;
+    host.classList.toggle("idle", v.x <= b.x && v.y <= b.y && v.x + v.w >= b.x + b.w && v.y + v.h >= b.y + b.h);
     view.style.transform = `translate(${x1}px, ${y1}px)`;
     view.style.width = `${Math.max(4, x2 - x1)}px`;
     view.style.height = `${Math.max(4, y2 - y1)}px`;
