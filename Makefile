@@ -11,7 +11,7 @@ REDIS ?= redis://127.0.0.1:6379/0
 # has a larger snapshot. What clients send is capped by the app itself (STORMING_MAX_FRAME_BYTES).
 DAPHNE_OPTIONS ?= --websocket-max-message-size 33554432
 
-.PHONY: run test test-fast test-js deps test-deps chromium services asyncapi-specs lint bench clean
+.PHONY: run test test-fast test-js deps test-deps chromium haproxy services asyncapi-specs lint bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	touch $@
 
 deps: $(VENV)/.installed
-test-deps: $(VENV)/.test-installed chromium asyncapi-specs
+test-deps: $(VENV)/.test-installed chromium haproxy asyncapi-specs
 
 # The official AsyncAPI 3.0.0 JSON Schema, to validate the export's asyncapi.yaml (npm registry).
 asyncapi-specs:
@@ -42,6 +42,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Chromium from Debian's packages..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The load balancer of deploy/haproxy.cfg, which tests/deploy/ runs in front of two Daphne processes.
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
+		echo "Installing HAProxy from Debian's packages..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
 
 # PostgreSQL and Redis normally run already; start them if they stopped.
 services:
