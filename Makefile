@@ -11,7 +11,7 @@ REDIS ?= redis://127.0.0.1:6379/0
 # has a larger snapshot. What clients send is capped by the app itself (STORMING_MAX_FRAME_BYTES).
 DAPHNE_OPTIONS ?= --websocket-max-message-size 33554432
 
-.PHONY: run test test-fast deps test-deps chromium haproxy services asyncapi-specs lint bench clean
+.PHONY: run test test-fast test-js deps test-deps chromium haproxy services asyncapi-specs lint bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,8 +32,9 @@ asyncapi-specs:
 
 run: deps
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_example --if-empty
+	$(PY) manage.py load_example --if-empty --base-url http://$(HOST):$(PORT)
 	@echo "Storming is on http://$(HOST):$(PORT)/"
+	@echo "(Another port or address: make run PORT=8001 HOST=0.0.0.0)"
 	$(PY) -m daphne -b $(HOST) -p $(PORT) $(DAPHNE_OPTIONS) storming.asgi:application
 
 # Browser tests need Debian's Chromium (Playwright's own download cannot work offline).
@@ -58,10 +59,14 @@ services:
 # then the tests that go through a Redis layer once more on the core layer, still a choice.
 REDIS_SOCKET_TESTS := $(addprefix tests/boards/,test_consumer.py test_api.py test_access.py \
 	test_scale_out.py test_redis_restart.py test_pinning.py test_convergence.py)
-test: test-deps services
+test: test-deps services test-js
 	$(PY) -m pytest
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -m "not browser and not kafka" tests/boards
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) CHANNEL_LAYER=core $(PY) -m pytest -m "not browser and not kafka" $(REDIS_SOCKET_TESTS)
+
+# The page's pure modules (text fitting, layout, colours), without a browser.
+test-js:
+	node --test tests/js/
 
 test-fast: test-deps
 	$(PY) -m pytest -m "not browser and not kafka and not slow" -x -q

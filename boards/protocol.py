@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import uuid
 from typing import Any, Literal, NotRequired, TypedDict
 
 
@@ -36,6 +37,7 @@ class Cursor(TypedDict):
     type: Literal["cursor"]
     x: float
     y: float
+    editing: NotRequired[str | None]  # the sticky whose text this person is typing in
 
 
 class Viewport(TypedDict):
@@ -59,7 +61,7 @@ class User(TypedDict):
     id: str
     name: str
     color: str
-    cursor: NotRequired[dict[str, float] | None]
+    cursor: NotRequired[dict[str, Any] | None]  # x, y and editing, as sent
     preview: NotRequired[dict[str, Any] | None]
 
 
@@ -269,8 +271,21 @@ def sync(message: dict[str, Any]) -> int:
     return since
 
 
-def cursor(message: dict[str, Any]) -> dict[str, float]:
-    return {"x": _coordinate(message, "x"), "y": _coordinate(message, "y")}
+def cursor(message: dict[str, Any]) -> dict[str, Any]:
+    editing = message.get("editing")
+    if editing is not None:
+        try:
+            editing = editing if isinstance(editing, str) and len(editing) <= 36 and uuid.UUID(editing) else None
+        except ValueError:
+            editing = None
+        if editing is None:
+            raise BadFrame(
+                "bad_frame", "cursor's editing must be the id (a UUID) of the sticky being typed in, or null."
+            )
+    point: dict[str, Any] = {"x": _coordinate(message, "x"), "y": _coordinate(message, "y")}
+    if "editing" in message:
+        point["editing"] = editing
+    return point
 
 
 def preview(message: dict[str, Any]) -> dict[str, Any] | None:

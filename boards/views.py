@@ -62,6 +62,8 @@ def board_page(request: HttpRequest, board_id: str) -> HttpResponse:
         "wsUrl": board.ws_path,
         "apiUrl": f"/api/boards/{board.id}/",
         "exportUrl": f"/api/boards/{board.id}/export.zip",
+        # The editor keeps text over this limit open with the reason, instead of losing it.
+        "maxText": budgets().text,
     }
     return render(request, "boards/board.html", {"board": board, "config": config})
 
