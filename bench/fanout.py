@@ -70,7 +70,7 @@ class Client:
         from websockets.asyncio.client import connect
 
         self.socket = await connect(self.url, max_size=2**26, compression=None, open_timeout=60)
-        await self.socket.send(json.dumps({"type": "hello", "since": 0, "name": f"Bench {self.index}"}))
+        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": f"Bench {self.index}"}))
         self.reader = asyncio.create_task(self.read())
         snapshot = asyncio.ensure_future(self.snapshot.wait())
         await asyncio.wait({self.reader, snapshot}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
@@ -285,7 +285,7 @@ def drive(args: argparse.Namespace, servers: list, board: str, key: str, info: d
         redis_percent = (
             round(100 * (harness.redis_cpu_seconds() - redis_start) / wall, 1) if args.layer != "inmemory" else None
         )
-        final_seq = harness.http_json(f"{servers[0].url}/api/boards/{board}/")["seq"]
+        final_seq = harness.http_json(f"{servers[0].url}/api/boards/{board}/", key=key)["seq"]
         for proc in procs:
             proc.stdin.write(f"final {final_seq}\n")
             proc.stdin.flush()

@@ -13,7 +13,7 @@ from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from boards import audience, protocol, store
+from boards import audience, identity, protocol, store
 from boards.limits import TokenBucket
 from boards.models import Board
 from boards.presence import color_for, presence_for
@@ -29,6 +29,8 @@ ERROR_WINDOW = 10.0
 CLOSE_POLICY_VIOLATION = 1008
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+CLOSE_RELOAD = 4426  # like HTTP 426 Upgrade Required: the page is older than the server
+CLOSE_TOO_MANY = 4429
 
 
 VOLATILE_MARKERS = (
@@ -75,13 +77,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.ops_bucket = TokenBucket(
             settings.STORMING_CONNECTION_OPS_PER_SECOND, settings.STORMING_CONNECTION_OPS_BURST
         )
+        # Whether the board exists is told to no one without its key: hello answers both alike.
         await self.accept()
-        exists, _ = await role_on_board(self.board_id, None)
-        if not exists:
-            await self.send_json(
-                {"type": "error", "code": "not_found", "message": "There is no board at this address."}
-            )
-            await self.close(code=CLOSE_NOT_FOUND)
 
     async def disconnect(self, code: int) -> None:
         if self.user is not None:
@@ -133,7 +130,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def on_hello(self, message: dict[str, Any]) -> None:
         if self.user is not None:
             raise BadFrame("bad_frame", "hello is sent once per connection.")
-        since, name, participant = protocol.hello(message)
+        since, name, version = protocol.hello(message)
+        if version < protocol.VERSION:
+            await self.send_json({"type": "error", "code": "reload", "message": "Storming was updated: reload."})
+            await self.close(code=CLOSE_RELOAD)
+            return
         # The key may come in the URL (scripts) or in hello (the page: never in a URL, never logged).
         self.key = message.get("key") if isinstance(message.get("key"), str) else self.key
         _, self.role = await role_on_board(self.board_id, self.key)
@@ -143,16 +144,31 @@ class BoardConsumer(AsyncWebsocketConsumer):
             )
             await self.close(code=CLOSE_FORBIDDEN)
             return
+        try:
+            participant = await database_sync_to_async(identity.resume_or_issue)(
+                self.board_id, message.get("token"), (self.scope.get("client") or ("", 0))[0] or ""
+            )
+        except identity.TooManyIdentities:
+            too_many = "Too many people joined from your network in a short time; try again later."
+            await self.send_json({"type": "error", "code": "too_many_participants", "message": too_many})
+            await self.close(code=CLOSE_TOO_MANY)
+            return
         connection_id = uuid.uuid4().hex[:12]
-        # Without a participant id the connection is its own participant (undo within it works).
-        self.author = participant or f"connection-{connection_id}"
-        self.user = {"id": connection_id, "name": name, "color": color_for(connection_id), "role": self.role}
+        # Votes, undo and authorship belong to the identity the server issued, never a named one.
+        self.author = participant.id
+        self.user = {
+            "id": connection_id,
+            "name": identity.clean_name(name),
+            "color": color_for(connection_id),
+            "role": self.role,
+            "participant": participant.id,
+        }
         # Join the board's audience before reading the board, so no event can fall between the
         # two; what arrives meanwhile is held and sent after the snapshot.
         await self.channel_layer.group_add(self.group, self.channel_name)
         board_audience = audience.audience_for(self.board_id)
         await board_audience.join(self)
-        await self.send_json({"type": "welcome", "you": self.user})
+        await self.send_json({"type": "welcome", "you": self.user, "token": participant.token})
         presence_for(self.board_id, self.group).join(self.user)
         try:
             await self.catch_up(since)

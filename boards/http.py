@@ -6,9 +6,11 @@ Views import from here, never from each other, so no view module is ever a libra
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
 from boards.domain import Rejection
@@ -75,3 +77,45 @@ def request_key(request: HttpRequest) -> str | None:
 def board_role(request: HttpRequest, board_id: str) -> tuple[Board, str | None]:
     board = get_object_or_404(Board, pk=board_id)
     return board, board.role_for(request_key(request))
+
+
+# Reading a board needs a key like changing it does: an id leaks easily (address bars, logs,
+# screenshots) and a key is what the facilitator can replace. A missing board and a missing
+# or wrong key get the same 404, so an id alone never tells whether the board exists.
+NO_ACCESS = "There is no board with this id, or no valid key for it: send Authorization: Bearer <key>."
+ROLE_RANK = {"viewer": 0, "editor": 1, "facilitator": 2}
+TOO_LOW = {
+    "editor": ("read_only", "This is the view-only key; changes need the edit key."),
+    "facilitator": ("forbidden", "Only the facilitator's key may do this."),
+}
+
+
+def keyed_board(request: HttpRequest, board_id: object) -> tuple[Board, str] | None:
+    """The board and the role the request's key grants, read from the database every time
+    (a replaced key stops working at once, on every process), or None."""
+    board = Board.objects.filter(pk=board_id).first()
+    role = board.role_for(request_key(request)) if board is not None else None
+    return (board, role) if role is not None else None
+
+
+def needs_key(minimum: str = "viewer") -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """View decorator: 404 without a valid key for the board, 403 for a key below `minimum`.
+
+    The view keeps its signature; it finds the board and the role on request.board and
+    request.board_role.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, board_id: object, *args: Any, **kwargs: Any) -> HttpResponse:
+            access = keyed_board(request, board_id)
+            if access is None:
+                return error(404, "not_found", NO_ACCESS)
+            request.board, request.board_role = access
+            if ROLE_RANK[request.board_role] < ROLE_RANK[minimum]:
+                return error(403, *TOO_LOW[minimum])
+            return view(request, board_id, *args, **kwargs)
+
+        return wrapped
+
+    return decorator

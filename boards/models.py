@@ -205,3 +205,23 @@ class RelayPosition(models.Model):
     def lag(self) -> int:
         """Events in the log that the topic does not have yet."""
         return max(self.board.seq - self.last_seq, 0)
+
+
+class Participant(models.Model):
+    """An identity the server issued on a board: whose dots, whose undo, whose changes.
+
+    Kept so that how many identities one address took on a board can be counted across
+    processes (boards.identity bounds it); the address is stored as a keyed hash only.
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="participants")
+    uid = models.CharField(max_length=32)
+    address = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "uid"], name="participant_uid_per_board")]
+        indexes = [models.Index(fields=["board", "address", "created_at"], name="participant_minted")]
+
+    def __str__(self) -> str:
+        return f"{self.board} / {self.uid}"

@@ -188,3 +188,8 @@ STORMING_RELAY_PARTITIONS = env_int("STORMING_RELAY_PARTITIONS", 3)
 STORMING_RELAY_REPLICATION_FACTOR = env_int("STORMING_RELAY_REPLICATION_FACTOR", -1)
 # Events of one board sent per pass before the relay records its progress.
 STORMING_RELAY_BATCH_SIZE = env_int("STORMING_RELAY_BATCH_SIZE", 500)
+
+# Participant identities (boards.identity): how many new ones one client address may take on
+# one board within the window. People who reload keep theirs; this bounds made-up voters.
+STORMING_NEW_PARTICIPANTS_PER_ADDRESS = env_int("STORMING_NEW_PARTICIPANTS_PER_ADDRESS", 60)
+STORMING_NEW_PARTICIPANTS_WINDOW = env_int("STORMING_NEW_PARTICIPANTS_WINDOW", 3600)

@@ -24,10 +24,12 @@ async def test_keys_stay_out_of_the_access_log(tmp_path):
         keys = board["keys"]
         # A script connects with the key in the URL; the page sends it in hello.
         async with websockets.connect(board["ws_url"]) as socket:
-            await socket.send(json.dumps({"type": "hello", "since": 0, "name": "Bot"}))
+            await socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Bot"}))
             assert json.loads(await socket.recv())["type"] == "welcome"
         async with websockets.connect(f"{server.ws_url}/ws/boards/{board['id']}/") as socket:
-            await socket.send(json.dumps({"type": "hello", "since": 0, "name": "Page", "key": keys["editor"]}))
+            await socket.send(
+                json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Page", "key": keys["editor"]})
+            )
             assert json.loads(await socket.recv())["type"] == "welcome"
         request = urllib.request.Request(
             f"{server.url}/api/boards/{board['id']}/links/", headers={"Authorization": f"Bearer {keys['facilitator']}"}

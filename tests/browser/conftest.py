@@ -66,6 +66,8 @@ class Server:
             }
         )
         self.process: subprocess.Popen | None = None
+        # The view key of every board created here: reading a board over HTTP needs one.
+        self.view_keys: dict[str, str] = {}
 
     def migrate(self) -> None:
         subprocess.run(
@@ -127,10 +129,12 @@ class Server:
         body: dict[str, Any] = {"name": name}
         if example:
             body["example"] = example
-        return self.request("POST", "/api/boards/", body)
+        board = self.request("POST", "/api/boards/", body)
+        self.view_keys[board["id"]] = board["keys"]["viewer"]
+        return board
 
     def snapshot(self, board_id: str) -> dict[str, Any]:
-        return self.request("GET", f"/api/boards/{board_id}/")
+        return self.request("GET", f"/api/boards/{board_id}/", key=self.view_keys[board_id])
 
     def op(self, board: dict[str, Any], op: str, data: dict[str, Any]) -> Any:
         """Apply an op over HTTP with the board's facilitator key, as a script would."""

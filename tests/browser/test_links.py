@@ -37,6 +37,21 @@ def test_a_wrong_key_says_so_instead_of_showing_an_empty_board(app_server, brows
     context.close()
 
 
+def test_an_address_without_its_key_explains_itself_and_shows_no_board_data(app_server, browser):
+    board = app_server.create_board("Secret roadmap")
+    app_server.add_note(board, "event", "Acquisition Announced", 0, 0)
+    context = browser.new_context()
+    context.add_init_script("localStorage.setItem('storming:name', 'Eve')")
+    page = context.new_page()
+    page.goto(board["url"].split("#")[0])  # as copied from an address bar: no key
+    expect(page.locator("#denied")).to_be_visible()
+    expect(page.locator("#denied")).to_contain_text("This link has no key: ask the facilitator for the board's link")
+    html = page.content()
+    assert "Acquisition Announced" not in html and "Secret roadmap" not in html
+    assert page.locator(".note").count() == 0
+    context.close()
+
+
 def test_the_link_key_leaves_the_address_bar_and_the_share_dialog_offers_both_links(app_server, open_board):
     board = app_server.create_board("Shared")
     ana = open_board({**board, "url": board["facilitator_url"]}, "Ana")

@@ -2,6 +2,7 @@
 // and the whole board as a JSON backup that the home page can import.
 
 import { downloadPng, downloadSvg } from "./picture.js";
+import { downloadWithKey } from "./board-key.js";
 import { toast } from "./toast.js";
 
 function item(label, hint) {
@@ -87,20 +88,10 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
     try {
       if (what === "svg") await downloadSvg(boardId, ids.length ? ids : null);
       else if (what === "png") await downloadPng(boardId, ids.length ? ids : null);
-      else downloadBackup(boardId);
+      else await downloadWithKey(`/api/boards/${encodeURIComponent(boardId)}/export.json`, "board.storming.json");
     } catch (err) {
       toast(err.message || "The download failed.", { kind: "error" });
     }
   };
   for (const b of [svg, png, json]) b.addEventListener("click", () => run(b.dataset.download));
-}
-
-// The server names the file (Content-Disposition: attachment); a plain link is enough.
-function downloadBackup(boardId) {
-  const a = document.createElement("a");
-  a.href = `/api/boards/${encodeURIComponent(boardId)}/export.json`;
-  a.download = "";
-  document.body.append(a);
-  a.click();
-  a.remove();
 }

@@ -3,6 +3,7 @@
 
 import { FRAME_KINDS, NOTE_KINDS, icon } from "./kinds.js";
 import { toast } from "./toast.js";
+import { boardFetch } from "./board-key.js";
 
 const TOOLS = [
   { tool: "select", label: "Select", key: "V", hint: "Select and move; drag empty space to pan" },
@@ -208,9 +209,9 @@ function mountShare(config) {
   };
 
   const load = async (method = "GET") => {
-    const response = await fetch(`/api/boards/${config.boardId}/links/`, {
+    const response = await boardFetch(`/api/boards/${config.boardId}/links/`, {
       method,
-      headers: { Authorization: `Bearer ${config.key || ""}`, "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json" },
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(data.error?.message || `The server answered ${response.status}.`);
