@@ -86,5 +86,6 @@ def resume_or_issue(board_id: str, token: object, address: str) -> Identity:
 
 def clean_name(name: str) -> str:
     """A display name fit to show: no control, format or bidi characters, spaces collapsed, capped."""
-    kept = "".join(ch for ch in unicodedata.normalize("NFC", name) if unicodedata.category(ch) not in DROPPED)
+    spaced = (" " if ch.isspace() else ch for ch in unicodedata.normalize("NFC", name))
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in DROPPED)
     return " ".join(kept.split())[:MAX_NAME].strip() or "Guest"
