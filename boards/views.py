@@ -32,15 +32,13 @@ def _listing(board: Board, role: str) -> dict[str, Any]:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    # Boards are private to their links: the page lists only the example boards, and a
-    # signed-in person's own boards. The page adds the boards this browser has opened.
-    listed = [_listing(b, "editor") for b in Board.objects.filter(listed=True)[:10]]
+    # Boards are private to their links: the page lists only a signed-in person's own boards
+    # (and adds those this browser has opened). It hands out no shared key, not even an
+    # example's: "Open the example" makes each visitor a copy of their own.
     mine = []
     if request.user.is_authenticated:
         mine = [_listing(b, "facilitator") for b in Board.objects.filter(owner=request.user)[:50]]
-    return render(
-        request, "boards/home.html", {"recent_boards": mine + listed, "my_boards": mine, "listed_boards": listed}
-    )
+    return render(request, "boards/home.html", {"my_boards": mine})
 
 
 @require_http_methods(["GET", "POST"])

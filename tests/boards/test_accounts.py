@@ -32,11 +32,29 @@ def test_without_an_account_boards_stay_private_to_their_links(client):
     assert client.get("/api/boards/").json()["boards"] == []
 
 
-def test_the_listed_example_is_offered_to_everyone_with_its_edit_link(client):
+def test_the_home_page_hands_out_no_board_key_not_even_an_examples(client):
     example = Board.objects.create(name="Checkout (example)", listed=True)
     page = client.get("/").content.decode()
-    assert example.link("editor") in page
-    assert example.facilitator_key not in page
+    for key in (example.facilitator_key, example.edit_key, example.view_key):
+        assert key not in page
+    assert "Open the example" in page
+
+
+def test_opening_the_example_makes_each_visitor_the_facilitator_of_a_copy(client):
+    first, second = (
+        client.post(
+            "/api/boards/", json.dumps({"name": "Checkout", "example": "checkout"}), content_type="application/json"
+        ).json()
+        for _ in range(2)
+    )
+    assert first["id"] != second["id"] and first["role"] == second["role"] == "facilitator"
+    ana = client.get(f"/api/boards/{first['id']}/", HTTP_AUTHORIZATION=f"Bearer {first['keys']['editor']}").json()
+    assert len(ana["notes"]) == 37
+    # What one visitor does to their copy, the other never sees.
+    assert (
+        client.get(f"/api/boards/{second['id']}/", HTTP_AUTHORIZATION=f"Bearer {first['keys']['editor']}").status_code
+        == 404
+    )
 
 
 def test_signing_up_signs_you_in_and_the_form_carries_csrf(client):

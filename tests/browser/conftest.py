@@ -133,8 +133,8 @@ class Server:
         self.view_keys[board["id"]] = board["keys"]["viewer"]
         return board
 
-    def snapshot(self, board_id: str) -> dict[str, Any]:
-        return self.request("GET", f"/api/boards/{board_id}/", key=self.view_keys[board_id])
+    def snapshot(self, board_id: str, key: str | None = None) -> dict[str, Any]:
+        return self.request("GET", f"/api/boards/{board_id}/", key=key or self.view_keys[board_id])
 
     def op(self, board: dict[str, Any], op: str, data: dict[str, Any]) -> Any:
         """Apply an op over HTTP with the board's facilitator key, as a script would."""
