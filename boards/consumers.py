@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from boards import audience, identity, protocol, store
+from boards.http import SIGN_IN
 from boards.limits import TokenBucket
 from boards.models import Board
 from boards.presence import color_for, presence_for
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_ERRORS = 20
 ERROR_WINDOW = 10.0
 CLOSE_POLICY_VIOLATION = 1008
+CLOSE_SIGN_IN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
 CLOSE_RELOAD = 4426  # like HTTP 426 Upgrade Required: the page is older than the server
@@ -60,9 +62,10 @@ def key_from_query(scope: dict[str, Any]) -> str | None:
 
 
 @database_sync_to_async
-def role_on_board(board_id: str, key: str | None) -> tuple[bool, str | None]:
-    board = Board.objects.filter(pk=board_id).only("facilitator_key", "edit_key", "view_key").first()
-    return (board is not None, board.role_for(key) if board else None)
+def role_on_board(board_id: str, key: str | None, user: Any = None) -> tuple[bool, str | None]:
+    """Whether `user` may open the board (members-only boards want a sign-in), and the key's role."""
+    board = Board.objects.filter(pk=board_id).only("facilitator_key", "edit_key", "view_key", "members_only").first()
+    return (board is not None and board.admits(user), board.role_for(key) if board else None)
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
@@ -137,12 +140,16 @@ class BoardConsumer(AsyncWebsocketConsumer):
             return
         # The key may come in the URL (scripts) or in hello (the page: never in a URL, never logged).
         self.key = message.get("key") if isinstance(message.get("key"), str) else self.key
-        _, self.role = await role_on_board(self.board_id, self.key)
+        admitted, self.role = await role_on_board(self.board_id, self.key, self.scope.get("user"))
         if self.role is None:
             await self.send_json(
                 {"type": "error", "code": "forbidden", "message": "This link is not valid for this board (any more)."}
             )
             await self.close(code=CLOSE_FORBIDDEN)
+            return
+        if not admitted:
+            await self.send_json({"type": "error", "code": "sign_in", "message": SIGN_IN})
+            await self.close(code=CLOSE_SIGN_IN)
             return
         try:
             participant = await database_sync_to_async(identity.resume_or_issue)(
@@ -206,11 +213,14 @@ class BoardConsumer(AsyncWebsocketConsumer):
         task.add_done_callback(self.pending.discard)
 
     async def board_access(self, message: dict[str, Any]) -> None:
-        """The facilitator replaced the links: sockets opened with an old one must go."""
-        _, role = await role_on_board(self.board_id, self.key)
+        """The facilitator replaced the links or made the board members-only: who may not stay goes."""
+        admitted, role = await role_on_board(self.board_id, self.key, self.scope.get("user"))
         if self.user is not None and role is None:
             await self.send_json({"type": "error", "code": "revoked", "message": "The facilitator replaced this link."})
             await self.close(code=CLOSE_FORBIDDEN)
+        elif self.user is not None and not admitted:
+            await self.send_json({"type": "error", "code": "sign_in", "message": SIGN_IN})
+            await self.close(code=CLOSE_SIGN_IN)
 
     async def answer(self, future: asyncio.Future) -> None:
         result = await future

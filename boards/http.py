@@ -88,6 +88,7 @@ TOO_LOW = {
     "editor": ("read_only", "This is the view-only key; changes need the edit key."),
     "facilitator": ("forbidden", "Only the facilitator's key may do this."),
 }
+SIGN_IN = "This board is for signed-in members: sign in, then open the link again."
 
 
 def keyed_board(request: HttpRequest, board_id: object) -> tuple[Board, str] | None:
@@ -99,7 +100,8 @@ def keyed_board(request: HttpRequest, board_id: object) -> tuple[Board, str] | N
 
 
 def needs_key(minimum: str = "viewer") -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """View decorator: 404 without a valid key for the board, 403 for a key below `minimum`.
+    """View decorator: 404 without a valid key for the board, 403 for a key below `minimum`
+    or, on a members-only board, for a request that is not signed in.
 
     The view keeps its signature; it finds the board and the role on request.board and
     request.board_role.
@@ -112,6 +114,8 @@ def needs_key(minimum: str = "viewer") -> Callable[[Callable[..., HttpResponse]]
             if access is None:
                 return error(404, "not_found", NO_ACCESS)
             request.board, request.board_role = access
+            if not request.board.admits(request.user):
+                return error(403, "sign_in", SIGN_IN)
             if ROLE_RANK[request.board_role] < ROLE_RANK[minimum]:
                 return error(403, *TOO_LOW[minimum])
             return view(request, board_id, *args, **kwargs)

@@ -164,6 +164,33 @@ def links_api(request: HttpRequest, board_id: str) -> JsonResponse:
     return JsonResponse(board_links(request, board, role))
 
 
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@needs_key("viewer")
+def access_api(request: HttpRequest, board_id: str) -> JsonResponse:
+    """GET: who may open the board. POST {"members_only": bool} (signed-in facilitator): restrict it."""
+    board = request.board
+    if request.method == "POST":
+        if request.board_role != "facilitator":
+            return error(403, "forbidden", "Only the facilitator's key may change who opens the board.")
+        if not request.user.is_authenticated:
+            # Else the facilitator would lock themselves out of their own board.
+            return error(403, "sign_in", "Sign in first: a members-only board opens for signed-in people only.")
+        try:
+            body = read_json(request)
+            if not isinstance(body, dict) or not isinstance(body.get("members_only"), bool):
+                raise Rejection("invalid", 'Send {"members_only": true} or {"members_only": false}.')
+        except Rejection as rejection:
+            return error(400, rejection.code, rejection.message)
+        board.members_only = body["members_only"]
+        if board.owner_id is None:
+            board.owner = request.user
+        board.save(update_fields=["members_only", "owner", "updated_at"])
+        # Sockets of people who are not signed in must go, as when the links are replaced.
+        async_to_sync(broadcast_access)(str(board.id))
+    return JsonResponse({"members_only": board.members_only})
+
+
 def publish(board_id: str, events: list[dict[str, Any]]) -> None:
     async_to_sync(broadcast_events)(board_id, events)
 

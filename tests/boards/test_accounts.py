@@ -77,3 +77,73 @@ def test_a_forged_signup_without_csrf_token_is_refused():
     )
     assert response.status_code == 403
     assert not User.objects.filter(username="eve").exists()
+
+
+# --- members-only boards ---------------------------------------------------------------------
+
+
+def make_members_only(client, board) -> None:
+    response = client.post(
+        f"/api/boards/{board.id}/access/",
+        json.dumps({"members_only": True}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {board.facilitator_key}",
+    )
+    assert response.json() == {"members_only": True}
+
+
+def test_a_signed_in_facilitator_restricts_a_board_to_signed_in_people(client):
+    from django.test import Client
+
+    board = Board.objects.create(name="Payroll")
+    client.force_login(User.objects.create_user("ana", password="x"))
+    make_members_only(client, board)
+    # Ana, signed in, still reads it with the key...
+    ana = client.get(f"/api/boards/{board.id}/", HTTP_AUTHORIZATION=f"Bearer {board.view_key}")
+    assert ana.status_code == 200
+    # ...a stranger with the same key is asked to sign in, and without a key learns nothing.
+    stranger = Client()
+    refused = stranger.get(f"/api/boards/{board.id}/", HTTP_AUTHORIZATION=f"Bearer {board.view_key}")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "sign_in")
+    assert stranger.get(f"/api/boards/{board.id}/").status_code == 404
+
+
+def test_only_a_signed_in_facilitator_may_restrict_a_board(client):
+    board = Board.objects.create(name="Payroll")
+    body = json.dumps({"members_only": True})
+    anonymous = client.post(
+        f"/api/boards/{board.id}/access/",
+        body,
+        "application/json",
+        HTTP_AUTHORIZATION=f"Bearer {board.facilitator_key}",
+    )
+    assert (anonymous.status_code, anonymous.json()["error"]["code"]) == (403, "sign_in")
+    client.force_login(User.objects.create_user("bo", password="x"))
+    editor = client.post(
+        f"/api/boards/{board.id}/access/", body, "application/json", HTTP_AUTHORIZATION=f"Bearer {board.edit_key}"
+    )
+    assert editor.status_code == 403
+    board.refresh_from_db()
+    assert not board.members_only
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_members_only_board_turns_away_sockets_that_are_not_signed_in(client):
+    from channels.db import database_sync_to_async
+
+    from .test_consumer import Client as Socket
+
+    board = await database_sync_to_async(Board.objects.create)(name="Payroll", members_only=True)
+    stranger = Socket(board, "Eve")
+    connected, _ = await stranger.socket.connect()
+    assert connected
+    await stranger.send({"type": "hello", "protocol": 2, "since": 0, "name": "Eve"})
+    assert (await stranger.expect("error"))["code"] == "sign_in"
+    await stranger.closed_with(4401)
+
+    user = await database_sync_to_async(User.objects.create_user)("ana", password="x")
+    await database_sync_to_async(client.force_login)(user)
+    cookie = (b"cookie", f"sessionid={client.cookies['sessionid'].value}".encode())
+    ana = Socket(board, "Ana", headers=[(b"origin", b"http://127.0.0.1:8000"), cookie])
+    assert (await ana.join())["you"]["name"] == "Ana"
+    await ana.close()

@@ -176,7 +176,7 @@ async function main() {
   window.storming = { state, socket, camera, selection, renderer, undo };
 }
 
-const DENIALS = new Set(["forbidden", "revoked", "not_found", "too_many_participants"]);
+const DENIALS = new Set(["forbidden", "revoked", "not_found", "too_many_participants", "sign_in"]);
 
 function showDenied(message, title) {
   const box = $("denied");
