@@ -147,3 +147,19 @@ async def test_a_members_only_board_turns_away_sockets_that_are_not_signed_in(cl
     ana = Socket(board, "Ana", headers=[(b"origin", b"http://127.0.0.1:8000"), cookie])
     assert (await ana.join())["you"]["name"] == "Ana"
     await ana.close()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_making_a_board_members_only_closes_the_sockets_that_are_not_signed_in(client):
+    from channels.db import database_sync_to_async
+
+    from .test_consumer import Client as Socket
+
+    board = await database_sync_to_async(Board.objects.create)(name="Payroll")
+    stranger = Socket(board, "Eve")
+    await stranger.join()
+    user = await database_sync_to_async(User.objects.create_user)("ana", password="x")
+    await database_sync_to_async(client.force_login)(user)
+    await database_sync_to_async(make_members_only)(client, board)
+    assert (await stranger.expect("error"))["code"] == "sign_in"
+    await stranger.closed_with(4401)

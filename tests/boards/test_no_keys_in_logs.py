@@ -35,6 +35,12 @@ async def test_keys_stay_out_of_the_access_log(tmp_path):
             f"{server.url}/api/boards/{board['id']}/links/", headers={"Authorization": f"Bearer {keys['facilitator']}"}
         )
         await asyncio.to_thread(lambda: urllib.request.urlopen(request, timeout=5).read())
+        # Reads and downloads carry the key in a header too, as the page sends them.
+        for path in ("", "export.json", "board.svg", "export.zip", "history/"):
+            read = urllib.request.Request(
+                f"{server.url}/api/boards/{board['id']}/{path}", headers={"Authorization": f"Bearer {keys['viewer']}"}
+            )
+            await asyncio.to_thread(lambda r=read: urllib.request.urlopen(r, timeout=5).read())
         # Page links carry the key after '#', which browsers never send: the page URL is clean.
         await asyncio.to_thread(
             lambda: urllib.request.urlopen(board["facilitator_url"].split("#")[0], timeout=5).read()
