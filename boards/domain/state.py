@@ -1,0 +1,167 @@
+"""What a board is: its state, the events that change it, who acts, and how a refusal reads.
+
+`evolve` applies one event; `emit` applies one and records what it replaced, for undo.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
+
+NOTE_KINDS = ("event", "command", "policy", "external_system", "actor", "read_model", "hotspot")
+FRAME_KINDS = ("aggregate", "bounded_context")
+MEMBERSHIP_KEYS = ("aggregate", "context")
+
+Element = dict[str, Any]
+
+
+class Event(NamedTuple):
+    """A fact the board records. `before` holds what it replaced (for undo); `derived` marks
+    events that follow from another one in the same op (a member moved along with its frame)."""
+
+    type: str
+    data: Element
+    before: Element | None = None
+    derived: bool = False
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sends an op: their role, a stable participant id, and the time (for timers)."""
+
+    role: str = "editor"
+    author: str = ""
+    now: float = 0.0
+
+
+EDITOR = Actor()
+FACILITATOR = Actor(role="facilitator")
+
+
+def default_meta() -> Element:
+    return {"phase": "free", "locked": False, "votes_per_person": 5, "timer": None, "follow": False}
+
+
+class Rejection(Exception):
+    """An op the board refuses. `code` is for programs, `message` for people."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+    def as_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass
+class BoardState:
+    name: str = ""
+    seq: int = 0
+    notes: dict[str, Element] = field(default_factory=dict)
+    frames: dict[str, Element] = field(default_factory=dict)
+    links: dict[str, Element] = field(default_factory=dict)
+    meta: Element = field(default_factory=default_meta)
+    # element id -> {participant: number of dots}
+    votes: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def element(self, element_id: str) -> Element | None:
+        return self.notes.get(element_id) or self.frames.get(element_id)
+
+    def size(self) -> int:
+        return len(self.notes) + len(self.frames) + len(self.links)
+
+    def snapshot(self, board_id: str | None = None) -> dict[str, Any]:
+        return {
+            "id": board_id,
+            "name": self.name,
+            "seq": self.seq,
+            "notes": [dict(n) for n in self.notes.values()],
+            "frames": [dict(f) for f in self.frames.values()],
+            "links": [dict(link) for link in self.links.values()],
+            **{key: copy.deepcopy(value) for key, value in self.meta.items()},
+            "votes": {element: dict(voters) for element, voters in self.votes.items()},
+        }
+
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any]) -> BoardState:
+        meta = default_meta()
+        meta.update({key: snapshot[key] for key in meta if key in snapshot})
+        return cls(
+            name=snapshot.get("name", ""),
+            seq=snapshot.get("seq", 0),
+            notes={n["id"]: dict(n) for n in snapshot.get("notes", [])},
+            frames={f["id"]: dict(f) for f in snapshot.get("frames", [])},
+            links={link["id"]: dict(link) for link in snapshot.get("links", [])},
+            meta=meta,
+            votes={element: dict(voters) for element, voters in snapshot.get("votes", {}).items()},
+        )
+
+    def copy(self) -> BoardState:
+        return BoardState.from_snapshot(copy.deepcopy(self.snapshot()))
+
+
+# --- applying events -------------------------------------------------------------------------
+
+COLLECTIONS = {"note": "notes", "frame": "frames", "link": "links"}
+
+
+def evolve(state: BoardState, event_type: str, data: Element) -> None:
+    """Apply one event to the state. Events are facts: this never refuses."""
+    if event_type == "board.renamed":
+        state.name = data["name"]
+        return
+    if event_type in _META_EVENTS:
+        _META_EVENTS[event_type](state, data)
+        return
+    entity, _, verb = event_type.partition(".")
+    collection: dict[str, Element] = getattr(state, COLLECTIONS[entity])
+    if verb == "created":
+        collection[data["id"]] = dict(data)
+    elif verb == "updated":
+        collection[data["id"]].update(data)
+    elif verb == "deleted":
+        collection.pop(data["id"], None)
+        state.votes.pop(data["id"], None)
+
+
+def _voted(state: BoardState, data: Element, step: int) -> None:
+    voters = state.votes.setdefault(data["id"], {})
+    voters[data["voter"]] = voters.get(data["voter"], 0) + step
+    if voters[data["voter"]] <= 0:
+        del voters[data["voter"]]
+    if not voters:
+        del state.votes[data["id"]]
+
+
+_META_EVENTS = {
+    "board.configured": lambda state, data: state.meta.update(data),
+    "timer.started": lambda state, data: state.meta.update(timer=dict(data)),
+    "timer.stopped": lambda state, data: state.meta.update(timer=None),
+    "vote.cast": lambda state, data: _voted(state, data, +1),
+    "vote.retracted": lambda state, data: _voted(state, data, -1),
+    "votes.cleared": lambda state, data: state.votes.clear(),
+}
+
+
+def _before(state: BoardState, event_type: str, data: Element) -> Element | None:
+    """What an event replaces, so that it can be undone later."""
+    if event_type == "board.renamed":
+        return {"name": state.name}
+    if event_type == "board.configured":
+        return {key: state.meta.get(key) for key in data}
+    entity, _, verb = event_type.partition(".")
+    collection = getattr(state, COLLECTIONS.get(entity, ""), None)
+    if collection is None or verb not in ("updated", "deleted"):
+        return None
+    element = collection[data["id"]]
+    if verb == "deleted":
+        return dict(element)
+    return {key: copy.deepcopy(element.get(key)) for key in data if key != "id"}
+
+
+def emit(state: BoardState, events: list[Event], event_type: str, data: Element, derived: bool = False) -> None:
+    before = _before(state, event_type, data)
+    evolve(state, event_type, data)
+    events.append(Event(event_type, data, before, derived))
