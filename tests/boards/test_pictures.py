@@ -268,8 +268,14 @@ def test_the_page_downloads_the_board_as_a_png_at_twice_the_size(tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(accept_downloads=True)
         page.route("http://app.test/", lambda r: r.fulfill(body="<!doctype html><title>board</title>"))
-        script = ROOT / "static" / "boards" / "js" / "picture.js"
-        page.route("http://app.test/picture.js", lambda r: r.fulfill(path=script, content_type="text/javascript"))
+        scripts = ROOT / "static" / "boards" / "js"
+
+        def serve_script(route):
+            # picture.js and the modules it imports, from the real static folder.
+            name = route.request.url.rsplit("/", 1)[-1]
+            route.fulfill(path=scripts / name, content_type="text/javascript")
+
+        page.route("http://app.test/*.js", serve_script)
         page.route("http://app.test/api/boards/*/board.svg*", serve_svg)
         page.goto("http://app.test/")
         with page.expect_download() as download:
