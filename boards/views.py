@@ -62,6 +62,8 @@ def board_page(request: HttpRequest, board_id: uuid.UUID) -> HttpResponse:
         "apiUrl": f"/api/boards/{board_id}/",
         "exportUrl": f"/api/boards/{board_id}/export.zip",
         "protocol": protocol.VERSION,
+        # Only whether to offer "members only" in the Share dialog (it needs a signed-in facilitator).
+        "signedIn": request.user.is_authenticated,
     }
     return render(request, "boards/board.html", {"config": config})
 
