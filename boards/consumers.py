@@ -14,9 +14,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from boards import audience, identity, protocol, store
-from boards.http import SIGN_IN
 from boards.limits import TokenBucket
-from boards.models import Board
 from boards.presence import color_for, presence_for
 from boards.protocol import BadFrame
 from boards.store import OpRequest
@@ -28,11 +26,7 @@ log = logging.getLogger(__name__)
 MAX_ERRORS = 20
 ERROR_WINDOW = 10.0
 CLOSE_POLICY_VIOLATION = 1008
-CLOSE_SIGN_IN = 4401
 CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_RELOAD = 4426  # like HTTP 426 Upgrade Required: the page is older than the server
-CLOSE_TOO_MANY = 4429
 
 
 VOLATILE_MARKERS = (
@@ -59,13 +53,6 @@ def key_from_query(scope: dict[str, Any]) -> str | None:
         if name == "key" and value:
             return value
     return None
-
-
-@database_sync_to_async
-def role_on_board(board_id: str, key: str | None, user: Any = None) -> tuple[bool, str | None]:
-    """Whether `user` may open the board (members-only boards want a sign-in), and the key's role."""
-    board = Board.objects.filter(pk=board_id).only("facilitator_key", "edit_key", "view_key", "members_only").first()
-    return (board is not None and board.admits(user), board.role_for(key) if board else None)
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
@@ -133,39 +120,24 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def on_hello(self, message: dict[str, Any]) -> None:
         if self.user is not None:
             raise BadFrame("bad_frame", "hello is sent once per connection.")
-        since, name, version = protocol.hello(message)
-        if version < protocol.VERSION:
-            await self.send_json({"type": "error", "code": "reload", "message": "Storming was updated: reload."})
-            await self.close(code=CLOSE_RELOAD)
-            return
+        since, _, _ = protocol.hello(message)
         # The key may come in the URL (scripts) or in hello (the page: never in a URL, never logged).
         self.key = message.get("key") if isinstance(message.get("key"), str) else self.key
-        admitted, self.role = await role_on_board(self.board_id, self.key, self.scope.get("user"))
-        if self.role is None:
-            await self.send_json(
-                {"type": "error", "code": "forbidden", "message": "This link is not valid for this board (any more)."}
-            )
-            await self.close(code=CLOSE_FORBIDDEN)
+        address = (self.scope.get("client") or ("",))[0] or ""
+        admission = await database_sync_to_async(identity.admit)(
+            message, self.board_id, self.key, self.scope.get("user"), address
+        )
+        if isinstance(admission, identity.Refusal):
+            await self.send_json(admission.frame())
+            await self.close(code=admission.close_code)
             return
-        if not admitted:
-            await self.send_json({"type": "error", "code": "sign_in", "message": SIGN_IN})
-            await self.close(code=CLOSE_SIGN_IN)
-            return
-        try:
-            participant = await database_sync_to_async(identity.resume_or_issue)(
-                self.board_id, message.get("token"), (self.scope.get("client") or ("", 0))[0] or ""
-            )
-        except identity.TooManyIdentities:
-            too_many = "Too many people joined from your network in a short time; try again later."
-            await self.send_json({"type": "error", "code": "too_many_participants", "message": too_many})
-            await self.close(code=CLOSE_TOO_MANY)
-            return
+        self.role, participant = admission.role, admission.participant
         connection_id = uuid.uuid4().hex[:12]
         # Votes, undo and authorship belong to the identity the server issued, never a named one.
         self.author = participant.id
         self.user = {
             "id": connection_id,
-            "name": identity.clean_name(name),
+            "name": admission.name,
             "color": color_for(connection_id),
             "role": self.role,
             "participant": participant.id,
@@ -214,13 +186,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def board_access(self, message: dict[str, Any]) -> None:
         """The facilitator replaced the links or made the board members-only: who may not stay goes."""
-        admitted, role = await role_on_board(self.board_id, self.key, self.scope.get("user"))
-        if self.user is not None and role is None:
-            await self.send_json({"type": "error", "code": "revoked", "message": "The facilitator replaced this link."})
-            await self.close(code=CLOSE_FORBIDDEN)
-        elif self.user is not None and not admitted:
-            await self.send_json({"type": "error", "code": "sign_in", "message": SIGN_IN})
-            await self.close(code=CLOSE_SIGN_IN)
+        access = await database_sync_to_async(identity.access)(self.board_id, self.key, self.scope.get("user"))
+        if self.user is not None and isinstance(access, identity.Refusal):
+            refusal = identity.REVOKED if access is identity.NOT_VALID else access
+            await self.send_json(refusal.frame())
+            await self.close(code=refusal.close_code)
 
     async def answer(self, future: asyncio.Future) -> None:
         result = await future

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
 from boards.domain import Rejection
+from boards.identity import SIGN_IN
 from boards.models import Board
 
 MAX_BODY = 5 * 1024 * 1024
@@ -88,7 +89,6 @@ TOO_LOW = {
     "editor": ("read_only", "This is the view-only key; changes need the edit key."),
     "facilitator": ("forbidden", "Only the facilitator's key may do this."),
 }
-SIGN_IN = "This board is for signed-in members: sign in, then open the link again."
 
 
 def keyed_board(request: HttpRequest, board_id: object) -> tuple[Board, str] | None:

@@ -18,12 +18,14 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
 from django.utils import timezone
 
-from boards.models import Participant
+from boards import protocol
+from boards.models import Board, Participant
 
 MAX_NAME = 40
 # Format characters (Cf: bidi overrides and isolates, zero-width joiners), controls (Cc),
@@ -40,6 +42,37 @@ class Identity:
 
 class TooManyIdentities(Exception):
     """This address took as many new identities on this board as the window allows."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a socket may not be on the board: the error frame it gets, and the close code."""
+
+    code: str
+    message: str
+    close_code: int
+
+    def frame(self) -> dict[str, str]:
+        return {"type": "error", "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Admission:
+    role: str
+    participant: Identity
+    name: str
+
+
+SIGN_IN = "This board is for signed-in members: sign in, then open the link again."
+# A missing board and a wrong key are refused alike: the answer tells nothing about the board.
+NOT_VALID = Refusal("forbidden", "This link is not valid for this board (any more).", 4403)
+REVOKED = Refusal("revoked", "The facilitator replaced this link.", 4403)
+NOT_SIGNED_IN = Refusal("sign_in", SIGN_IN, 4401)
+# Like HTTP 426 Upgrade Required: the page is older than the server.
+RELOAD = Refusal("reload", "Storming was updated: reload.", 4426)
+TOO_MANY = Refusal(
+    "too_many_participants", "Too many people joined from your network in a short time; try again later.", 4429
+)
 
 
 def _salt(board_id: str) -> str:
@@ -82,6 +115,31 @@ def issue(board_id: str, address: str) -> Identity:
 
 def resume_or_issue(board_id: str, token: object, address: str) -> Identity:
     return resume(board_id, token) or issue(board_id, address)
+
+
+def access(board_id: str, key: str | None, user: Any) -> str | Refusal:
+    """The role `key` grants on the board, read from the database now, or why not. Blocking."""
+    fields = ("facilitator_key", "edit_key", "view_key", "members_only")
+    board = Board.objects.filter(pk=board_id).only(*fields).first()
+    role = board.role_for(key) if board is not None else None
+    if role is None:
+        return NOT_VALID
+    return role if board.admits(user) else NOT_SIGNED_IN
+
+
+def admit(hello: dict[str, Any], board_id: str, key: str | None, user: Any, address: str) -> Admission | Refusal:
+    """Everything `hello` decides: the protocol version, the key, the sign-in, the identity. Blocking."""
+    _, name, version = protocol.hello(hello)
+    if version < protocol.VERSION:
+        return RELOAD
+    role = access(board_id, key, user)
+    if isinstance(role, Refusal):
+        return role
+    try:
+        participant = resume_or_issue(board_id, hello.get("token"), address)
+    except TooManyIdentities:
+        return TOO_MANY
+    return Admission(role, participant, clean_name(name))
 
 
 def clean_name(name: str) -> str:
