@@ -27,7 +27,9 @@ def test_a_members_only_board_turns_away_a_stranger_with_the_edit_link(app_serve
     expect(page.locator("#connection-state")).to_have_attribute("data-state", "connected")
 
     page.locator("#share-button").click()
+    expect(page.locator("#share-members-only")).to_be_visible()  # the dialog is open and filled
     edit_link = page.locator("#share-edit-url").input_value()
+    assert "#key=" in edit_link
     page.locator("#share-members-only").check()
     expect(page.locator(".toast")).to_contain_text("Only signed-in people")
 
