@@ -15,6 +15,7 @@ from django.conf import settings
 
 from boards import audience, identity, protocol, store
 from boards.limits import TokenBucket
+from boards.outage import DATABASE_DOWN
 from boards.presence import color_for, presence_for
 from boards.protocol import BadFrame
 from boards.store import OpRequest
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 MAX_ERRORS = 20
 ERROR_WINDOW = 10.0
 CLOSE_POLICY_VIOLATION = 1008
+CLOSE_UNAVAILABLE = 4503  # the database cannot be reached: the client connects again later
+UNAVAILABLE = "The server cannot reach its database just now; the page connects again by itself in a moment."
 
 
 VOLATILE_MARKERS = (
@@ -86,6 +89,13 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.dispatch_frame(message)
         except BadFrame as bad:
             await self.refuse(bad)
+        except DATABASE_DOWN:
+            await self.close_unavailable()
+
+    async def close_unavailable(self) -> None:
+        log.warning("board %s: database unavailable, socket refused", self.board_id)
+        await self.send_json({"type": "error", "code": "unavailable", "message": UNAVAILABLE})
+        await self.close(code=CLOSE_UNAVAILABLE)
 
     async def refuse(self, bad: BadFrame) -> None:
         await self.send_json(bad.frame())

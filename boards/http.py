@@ -10,6 +10,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
@@ -107,18 +108,31 @@ def needs_key(minimum: str = "viewer") -> Callable[[Callable[..., HttpResponse]]
     request.board_role.
     """
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def refusal(request: HttpRequest, board_id: object) -> HttpResponse | None:
+        access = keyed_board(request, board_id)
+        if access is None:
+            return error(404, "not_found", NO_ACCESS)
+        request.board, request.board_role = access
+        if not request.board.admits(request.user):
+            return error(403, "sign_in", SIGN_IN)
+        if ROLE_RANK[request.board_role] < ROLE_RANK[minimum]:
+            return error(403, *TOO_LOW[minimum])
+        return None
+
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        if iscoroutinefunction(view):
+
+            @wraps(view)
+            async def wrapped_async(request: HttpRequest, board_id: object, *args: Any, **kwargs: Any) -> Any:
+                refused = await sync_to_async(refusal)(request, board_id)
+                return refused if refused is not None else await view(request, board_id, *args, **kwargs)
+
+            return wrapped_async
+
         @wraps(view)
         def wrapped(request: HttpRequest, board_id: object, *args: Any, **kwargs: Any) -> HttpResponse:
-            access = keyed_board(request, board_id)
-            if access is None:
-                return error(404, "not_found", NO_ACCESS)
-            request.board, request.board_role = access
-            if not request.board.admits(request.user):
-                return error(403, "sign_in", SIGN_IN)
-            if ROLE_RANK[request.board_role] < ROLE_RANK[minimum]:
-                return error(403, *TOO_LOW[minimum])
-            return view(request, board_id, *args, **kwargs)
+            refused = refusal(request, board_id)
+            return refused if refused is not None else view(request, board_id, *args, **kwargs)
 
         return wrapped
 

@@ -6,6 +6,9 @@ the snapshot does not already show); creating topics needs the edit key.
 
 from __future__ import annotations
 
+from functools import partial
+
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -16,7 +19,7 @@ from boards.checks import run_checks
 from boards.http import NO_ACCESS, error, needs_key
 from boards.models import Board
 
-from . import build_zip, parse_options, plan_export, render_files
+from . import parse_options, plan_export, render_files, runner
 from .options import InvalidOption
 from .plan import ExportPlan
 from .topics import topic_dict
@@ -36,12 +39,23 @@ def _plan(request: HttpRequest, board_id: object, snapshot: dict | None = None) 
 
 @require_GET
 @needs_key("viewer")
-def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
-    plan = _plan(request, board_id)
-    if isinstance(plan, JsonResponse):
-        return plan
-    folder = plan.options.package_name
-    response = HttpResponse(build_zip(render_files(plan), folder), content_type="application/zip")
+async def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
+    # Built in a worker process with a time cap (runner.py): a large board's export would stall
+    # the whole server process if built here.
+    board = await Board.objects.filter(pk=board_id).only("name", "seq").afirst()
+    if board is None:
+        return error(404, "not_found", NO_ACCESS)
+    try:
+        load = partial(sync_to_async(store.snapshot), str(board_id))
+        folder, data = await runner.archive(str(board_id), board.name, board.seq, request.GET.dict(), load)
+    except InvalidOption as invalid:
+        return error(400, "invalid", str(invalid))
+    except runner.ExportRefused as refused:
+        response = error(refused.status, refused.code, refused.message)
+        if refused.retry_after:
+            response["Retry-After"] = str(refused.retry_after)
+        return response
+    response = HttpResponse(data, content_type="application/zip")
     # The package name is [a-z0-9_] only, so it needs no quoting in the header.
     response["Content-Disposition"] = f'attachment; filename="{folder}.zip"'
     return response

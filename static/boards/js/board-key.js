@@ -16,7 +16,13 @@ export function boardFetch(url, init = {}) {
 // A download the server names (Content-Disposition): fetched with the key, saved from a blob,
 // since a plain link could not carry the header.
 export async function downloadWithKey(url, fallbackName = "download") {
-  const response = await boardFetch(url);
+  let response = await boardFetch(url);
+  // 503 with Retry-After: the server is still building it (the export ZIP); ask again then.
+  for (let tries = 0; response.status === 503 && response.headers.get("Retry-After") && tries < 20; tries += 1) {
+    const seconds = Math.min(10, Math.max(1, Number(response.headers.get("Retry-After")) || 2));
+    await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+    response = await boardFetch(url);
+  }
   if (!response.ok) {
     let message = `The download failed (HTTP ${response.status}).`;
     try {
