@@ -155,6 +155,8 @@ async def test_while_the_database_is_down_the_api_says_unavailable_and_sockets_c
             assert "try again" in answer["error"]["message"].lower()
             assert int(headers["Retry-After"]) > 0
         async with websockets.connect(f"{server.ws_url}/ws/boards/{board['id']}/", open_timeout=10) as socket:
+            hello = {"type": "hello", "protocol": 2, "since": 0, "name": "Ana", "key": board["keys"]["editor"]}
+            await socket.send(json.dumps(hello))
             error = json.loads(await asyncio.wait_for(socket.recv(), 30))
             assert error["type"] == "error" and error["code"] == "unavailable", error
             with pytest.raises(websockets.ConnectionClosed) as closed:
