@@ -8,6 +8,10 @@ Identities cost nothing to ask for, so how many a client address may take on one
 bounded (STORMING_NEW_PARTICIPANTS_PER_ADDRESS within STORMING_NEW_PARTICIPANTS_WINDOW
 seconds). With dots counted per identity, one address can cast at most that many times the
 dots per person; a page keeps its token, so people who reload or reconnect take none.
+
+`admit` decides everything a `hello` asks at once: the protocol version, the key (read from
+the database every time, so replaced links stop working at once), the sign-in a members-only
+board wants, and the identity.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
+from django.db import transaction
 from django.utils import timezone
 
 from boards import protocol
@@ -105,11 +110,14 @@ def issue(board_id: str, address: str) -> Identity:
     """A new identity on the board, or TooManyIdentities for this address. Blocking (database)."""
     tag = address_tag(address)
     since = timezone.now() - timedelta(seconds=settings.STORMING_NEW_PARTICIPANTS_WINDOW)
-    taken = Participant.objects.filter(board_id=board_id, address=tag, created_at__gte=since).count()
-    if taken >= settings.STORMING_NEW_PARTICIPANTS_PER_ADDRESS:
-        raise TooManyIdentities
-    participant = secrets.token_hex(8)
-    Participant.objects.create(board_id=board_id, uid=participant, address=tag)
+    with transaction.atomic():
+        # The board's row lock makes count-then-insert one step: parallel hellos cannot all pass.
+        Board.objects.select_for_update().filter(pk=board_id).values_list("pk", flat=True).first()
+        taken = Participant.objects.filter(board_id=board_id, address=tag, created_at__gte=since).count()
+        if taken >= settings.STORMING_NEW_PARTICIPANTS_PER_ADDRESS:
+            raise TooManyIdentities
+        participant = secrets.token_hex(8)
+        Participant.objects.create(board_id=board_id, uid=participant, address=tag)
     return Identity(participant, token_for(board_id, participant))
 
 

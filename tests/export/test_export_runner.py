@@ -55,7 +55,9 @@ def test_an_export_not_ready_in_time_says_try_again_and_is_then_served_from_memo
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "partitions: 6" in archive.read("checkout_example/topics/topics.yaml").decode()
     assert data == runner.build_archive(store.snapshot(board.id), {"partitions": "6"}), "not the export of this board"
-    again = client.get(url, HTTP_AUTHORIZATION=f"Bearer {board.view_key}")  # the same board version and options: no new build, no wait
+    again = client.get(
+        url, HTTP_AUTHORIZATION=f"Bearer {board.view_key}"
+    )  # the same board version and options: no new build, no wait
     assert again.status_code == 200 and again.content == data
 
 
