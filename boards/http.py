@@ -5,7 +5,6 @@ Views import from here, never from each other, so no view module is ever a libra
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -14,9 +13,11 @@ from asgiref.sync import iscoroutinefunction, sync_to_async
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 
+from boards import protocol
 from boards.domain import Rejection
 from boards.identity import SIGN_IN
 from boards.models import Board
+from boards.protocol import BadFrame
 
 MAX_BODY = 5 * 1024 * 1024
 
@@ -32,13 +33,9 @@ def read_json(request: HttpRequest) -> Any:
     if len(request.body) > MAX_BODY:
         raise Rejection("too_large", f"The body is larger than {MAX_BODY // (1024 * 1024)} MiB.")
     try:
-        return json.loads(request.body, parse_constant=lambda name: _bad_constant(name))
-    except (ValueError, UnicodeDecodeError):
-        raise Rejection("bad_json", "The body is not valid JSON.") from None
-
-
-def _bad_constant(name: str) -> None:
-    raise ValueError(name)
+        return protocol.loads(request.body)
+    except BadFrame as bad:
+        raise Rejection(bad.code, bad.message) from None
 
 
 def board_summary(request: HttpRequest, board: Board) -> dict[str, Any]:

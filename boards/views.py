@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boards import protocol, store
 from boards.checks import run_checks
-from boards.domain import MAX_NAME, Rejection
+from boards.domain import Rejection, budgets
 from boards.examples import load_example
 from boards.http import NO_ACCESS, board_links, board_summary, error, needs_key, read_json
 from boards.models import Board
@@ -86,8 +86,9 @@ def boards_api(request: HttpRequest) -> JsonResponse:
         if not isinstance(body, dict):
             raise Rejection("invalid", 'Send a JSON object such as {"name": "Checkout"}.')
         name = body.get("name", "")
-        if not isinstance(name, str) or not name.strip() or len(name) > MAX_NAME:
-            raise Rejection("invalid", f"A board needs a name of 1 to {MAX_NAME} characters.")
+        limit = budgets().name
+        if not isinstance(name, str) or not name.strip() or len(name) > limit:
+            raise Rejection("invalid", f"A board needs a name of 1 to {limit} characters.")
         example = body.get("example")
         snapshot = load_example(example) if isinstance(example, str) else None
         board = store.create_board(name.strip(), snapshot)
@@ -101,13 +102,18 @@ def boards_api(request: HttpRequest) -> JsonResponse:
 # Every endpoint of one board needs one of its keys (boards.http.needs_key): reading it too.
 
 
+def _seq_text(text: str) -> bool:
+    """A seq as a query parameter: plain digits, few enough to fit the database's integers."""
+    return text.isascii() and text.isdigit() and len(text) <= 15
+
+
 @require_GET
 @needs_key("viewer")
 def board_api(request: HttpRequest, board_id: str) -> JsonResponse:
     """The board now, or with ?at=<seq> as it was right after that event."""
     at = request.GET.get("at")
     try:
-        if at is not None and not at.isdigit():
+        if at is not None and not _seq_text(at):
             raise Rejection("invalid", "at must be a seq: a whole number from 0 to the board's seq.")
         return JsonResponse(store.snapshot(board_id, at=int(at) if at is not None else None))
     except Board.DoesNotExist:
@@ -123,7 +129,7 @@ def history_api(request: HttpRequest, board_id: str) -> JsonResponse:
     board = request.board
     before = request.GET.get("before", "")
     limit = request.GET.get("limit", "100")
-    if not limit.isdigit() or not 1 <= int(limit) <= 1000 or (before and not before.isdigit()):
+    if not _seq_text(limit) or not 1 <= int(limit) <= 1000 or (before and not _seq_text(before)):
         return error(400, "invalid", "before must be a seq and limit a whole number from 1 to 1000.")
     events = board.events.order_by("-seq")
     if before:

@@ -166,7 +166,6 @@ X_FRAME_OPTIONS = "DENY"
 
 # Limits on what a client may send (see boards/protocol.py).
 STORMING_MAX_FRAME_BYTES = env_int("STORMING_MAX_FRAME_BYTES", 64 * 1024)
-STORMING_MAX_TEXT = env_int("STORMING_MAX_TEXT", 2000)
 STORMING_PRESENCE_TICK_MS = env_int("STORMING_PRESENCE_TICK_MS", 50)
 # Ops a second (average, burst) one socket may send, and one board may take from all of them.
 STORMING_CONNECTION_OPS_PER_SECOND = env_int("STORMING_CONNECTION_OPS_PER_SECOND", 50)
@@ -183,6 +182,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
+
+# --- Size budgets (boards/domain/budgets.py; docs/protocol.md "Budgets: sizes") ---
+# Checked before anything is stored; a refusal is `too_large` and names the limit. A board's
+# snapshot is at most MAX_BOARD_BYTES + MAX_ELEMENTS x 120 B + a few KiB: keep that under the
+# largest message the server may send (Daphne's --websocket-max-message-size, 32 MiB in the Makefile).
+STORMING_MAX_TEXT = env_int("STORMING_MAX_TEXT", 2000)  # characters of a sticky's text or a field's doc
+STORMING_MAX_NAME = env_int("STORMING_MAX_NAME", 200)  # characters of a board or frame name, a link label...
+STORMING_MAX_FIELDS = env_int("STORMING_MAX_FIELDS", 100)  # fields on one sticky
+STORMING_MAX_ENUM_VALUES = env_int("STORMING_MAX_ENUM_VALUES", 100)  # values of one enum field
+STORMING_MAX_ELEMENT_BYTES = env_int("STORMING_MAX_ELEMENT_BYTES", 32 * 1024)  # one element in a message
+STORMING_MAX_OP_BYTES = env_int("STORMING_MAX_OP_BYTES", 64 * 1024)  # one op's data, socket or HTTP
+STORMING_MAX_ELEMENTS = env_int("STORMING_MAX_ELEMENTS", 20_000)  # stickies, frames and links on a board
+STORMING_MAX_BOARD_BYTES = env_int("STORMING_MAX_BOARD_BYTES", 24 * 1024 * 1024)  # a board's elements and dots
+# A stored snapshot (for the history) at most once every this many events, when the events logged
+# since the last one take this share of the board's size: disk stays in proportion to the log.
+STORMING_SNAPSHOT_EVERY = env_int("STORMING_SNAPSHOT_EVERY", 300)
+STORMING_SNAPSHOT_LOG_PERCENT = env_int("STORMING_SNAPSHOT_LOG_PERCENT", 100)
 
 # --- The board's event stream on Kafka (boards/relay.py, `manage.py relay_board_events`) ---
 # The topic every board's event log is published to, keyed by board id.
