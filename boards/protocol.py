@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import uuid
 from typing import Any, Literal, NotRequired, TypedDict
 
 # The protocol's version. A client says which it speaks in hello; an older one is told to
@@ -42,6 +43,7 @@ class Cursor(TypedDict):
     type: Literal["cursor"]
     x: float
     y: float
+    editing: NotRequired[str | None]  # the sticky whose text this person is typing in
 
 
 class Viewport(TypedDict):
@@ -67,7 +69,7 @@ class User(TypedDict):
     color: str
     role: NotRequired[str]
     participant: NotRequired[str]  # the identity the server issued: whose dots, whose undo
-    cursor: NotRequired[dict[str, float] | None]
+    cursor: NotRequired[dict[str, Any] | None]  # x, y and editing, as sent
     preview: NotRequired[dict[str, Any] | None]
 
 
@@ -277,8 +279,21 @@ def sync(message: dict[str, Any]) -> int:
     return since
 
 
-def cursor(message: dict[str, Any]) -> dict[str, float]:
-    return {"x": _coordinate(message, "x"), "y": _coordinate(message, "y")}
+def cursor(message: dict[str, Any]) -> dict[str, Any]:
+    editing = message.get("editing")
+    if editing is not None:
+        try:
+            editing = editing if isinstance(editing, str) and len(editing) <= 36 and uuid.UUID(editing) else None
+        except ValueError:
+            editing = None
+        if editing is None:
+            raise BadFrame(
+                "bad_frame", "cursor's editing must be the id (a UUID) of the sticky being typed in, or null."
+            )
+    point: dict[str, Any] = {"x": _coordinate(message, "x"), "y": _coordinate(message, "y")}
+    if "editing" in message:
+        point["editing"] = editing
+    return point
 
 
 def preview(message: dict[str, Any]) -> dict[str, Any] | None:

@@ -64,6 +64,8 @@ def board_page(request: HttpRequest, board_id: uuid.UUID) -> HttpResponse:
         "protocol": protocol.VERSION,
         # Only whether to offer "members only" in the Share dialog (it needs a signed-in facilitator).
         "signedIn": request.user.is_authenticated,
+        # The editor keeps text over this limit open with the reason, instead of losing it.
+        "maxText": budgets().text,
     }
     return render(request, "boards/board.html", {"config": config})
 

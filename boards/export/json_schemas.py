@@ -51,8 +51,8 @@ def field_schema(spec: FieldSpec) -> dict:
 def data_schema(fields: list[FieldSpec]) -> dict:
     return {
         "type": "object",
-        "properties": {f.name: field_schema(f) for f in fields},
-        "required": [f.name for f in fields if f.required],
+        "properties": {f.wire: field_schema(f) for f in fields},
+        "required": [f.wire for f in fields if f.required],
         "additionalProperties": False,
     }
 
@@ -61,7 +61,7 @@ def event_schema(event: EventSpec) -> dict:
     """The value of one event: the envelope of DESIGN.md with the event's fields under `data`."""
     assert event.emitter is not None
     return {
-        "title": event.name.pascal,
+        "title": event.event_type,
         "description": f"{event.name.text} ({event.context.name.text})",
         "type": "object",
         "properties": {

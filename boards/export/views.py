@@ -112,13 +112,19 @@ def provision(request: HttpRequest, board_id: object) -> JsonResponse:
         return error(
             409, "not_configured", "No Kafka cluster is configured: set KAFKA_BOOTSTRAP_SERVERS on the server."
         )
-    plan = _plan(request, board_id)
-    if isinstance(plan, JsonResponse):
-        return plan
+    # dry_run is this endpoint's own parameter, not an export option.
+    params = {k: v for k, v in request.GET.dict().items() if k != "dry_run"}
+    dry_run = request.GET.get("dry_run") == "1"
+    try:
+        snapshot = store.snapshot(str(board_id))
+        plan = plan_export(snapshot, parse_options(params, snapshot.get("name", "")))
+    except Board.DoesNotExist:
+        return error(404, "not_found", "There is no board with this id.")
+    except InvalidOption as invalid:
+        return error(400, "invalid", str(invalid))
     from confluent_kafka.admin import AdminClient
 
     admin = AdminClient({"bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS})
-    dry_run = request.GET.get("dry_run") == "1"
     try:
         report = provision_topics(admin, [topic_dict(t) for t in plan.topics], dry_run=dry_run, timeout=10)
     except Unreachable as unreachable:

@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async
@@ -198,6 +199,27 @@ async def test_cursors_reach_others_as_coalesced_presence(board):
     await bo.close()
 
 
+async def test_the_sticky_someone_types_in_reaches_others_with_their_cursor(board):
+    ana, bo = Client(board, "Ana"), Client(board, "Bo")
+    await ana.join()
+    await bo.join()
+    note_id = str(uuid.uuid4())
+    await ana.send({"type": "cursor", "x": 3, "y": 4, "editing": note_id})
+    deadline = asyncio.get_running_loop().time() + 3
+    cursor = None
+    while not cursor or cursor.get("editing") != note_id:
+        assert asyncio.get_running_loop().time() < deadline, "Bo never saw what Ana types in"
+        frame = await bo.expect("presence")
+        cursor = next((u["cursor"] for u in frame["users"] if u["name"] == "Ana"), cursor)
+    await ana.send({"type": "cursor", "x": 3, "y": 4, "editing": None})
+    while cursor.get("editing") is not None:
+        assert asyncio.get_running_loop().time() < deadline + 3, "Ana's lock never went"
+        frame = await bo.expect("presence")
+        cursor = next((u["cursor"] for u in frame["users"] if u["name"] == "Ana"), cursor)
+    await ana.close()
+    await bo.close()
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [
@@ -206,6 +228,7 @@ async def test_cursors_reach_others_as_coalesced_presence(board):
         ('{"type": "dance"}', "unknown_type"),
         ('{"type": "op", "op": "note.create"}', "bad_frame"),
         ('{"type": "cursor", "x": "left", "y": 1}', "bad_frame"),
+        ('{"type": "cursor", "x": 1, "y": 1, "editing": "not-a-sticky-id"}', "bad_frame"),
         ('{"type": "op", "op_id": "1", "op": "x", "data": ' + "[" * 50 + "]" * 50 + "}", "bad_frame"),
         ('{"type": "cursor", "x": "' + "x" * 70000 + '"}', "too_large"),
     ],

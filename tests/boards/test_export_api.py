@@ -76,3 +76,22 @@ def test_export_board_refuses_bad_input(board, tmp_path):
         call_command("export_board", str(uuid.uuid4()), "--out", str(tmp_path))
     with pytest.raises(CommandError, match="partitions must be"):
         call_command("export_board", str(board.id), "--out", str(tmp_path), "--option", "partitions=x")
+
+
+def test_a_same_named_event_added_later_never_takes_the_first_ones_wire_name(client):
+    from .helpers import op
+
+    board = store.create_board("Names")
+    first, later = "ffffffff-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000000"
+    for note_id in (first, later):
+        store.apply_ops(
+            board.id,
+            [op("note.create", {"id": note_id, "kind": "event", "text": "Order Placed", "x": 0, "y": 0})],
+        )
+    # An edit of the first rewrites its row; the order the board was built in must still hold.
+    store.apply_ops(board.id, [op("note.update", {"id": first, "x": 500})])
+    body = client.get(f"/api/boards/{board.id}/export/").json()
+    (topic,) = body["topics"]
+    assert topic["events"] == ["default.OrderPlaced", "default.OrderPlaced2"]
+    renamed = [w["element"] for w in body["warnings"] if w["code"] == "name_collision"]
+    assert renamed == [later]

@@ -239,3 +239,18 @@ def test_the_export_carries_a_context_map_of_the_board():
     for context in ("Ordering", "Payment", "Shipping"):
         assert context in svg
     assert "Order Placed" in svg  # crosses from Ordering to Payment
+
+
+def test_the_readme_demo_sends_a_command_that_triggers_the_policy_it_starts():
+    from boards.export.codegen import command_type
+
+    plan = plan_export(CHECKOUT, parse_options({}, CHECKOUT["name"]))
+    readme = export_files(CHECKOUT, plan.options)["README.md"].decode().splitlines()
+    policy_line = next(line for line in readme if line.startswith(f"python -m {plan.options.package_name} policy"))
+    command_line = next(line for line in readme if line.startswith(f"python -m {plan.options.package_name} command"))
+    policy = next(p for p in plan.policies if p.group_id == policy_line.split()[4])
+    command = next(c for ctx in plan.contexts for c in ctx.commands if command_type(c) == command_line.split()[4])
+    words = command_line.split()
+    outcome = words[words.index("--outcome") + 1] if "--outcome" in words else command.emits[0].event_type
+    assert outcome in {e.event_type for e in command.emits}
+    assert outcome in {e.event_type for e in policy.triggers}

@@ -66,3 +66,14 @@ def test_an_unreachable_cluster_gets_a_clear_answer(client, board, settings):
     response = client.post(f"/api/boards/{board.id}/provision/", HTTP_AUTHORIZATION=f"Bearer {board.edit_key}")
     assert response.status_code == 502
     assert "Cannot reach Kafka" in response.json()["error"]["message"]
+
+
+def test_a_dry_run_answers_with_the_plan_and_creates_nothing(client, board, own_broker, settings):
+    settings.KAFKA_BOOTSTRAP_SERVERS = own_broker
+    response = client.post(
+        f"/api/boards/{board.id}/provision/?dry_run=1&partitions=5", HTTP_AUTHORIZATION=f"Bearer {board.edit_key}"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["dry_run"] is True and body["topics"]
+    assert {t["status"] for t in body["topics"]} <= {"would create", "exists", "differs"}

@@ -19,6 +19,10 @@ import { mountHistory } from "./history.js";
 import { mountDownloads } from "./downloads.js";
 import { mountFacilitation } from "./facilitation.js";
 import { mountDock } from "./dock.js";
+import { focusPoint } from "./focus.js";
+import { ActionRegistry } from "./actions.js";
+import { mountFind } from "./find.js";
+import { mountMinimap } from "./minimap.js";
 
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -81,6 +85,13 @@ async function main() {
   const presence = new Presence({
     socket, state, camera, list: $("presence"), cursorsLayer: $("cursors-layer"), ghostsLayer: $("ghosts-layer"),
   });
+  // "Jump to person": to the sticky they type in, else to their cursor.
+  presence.onJump = (who) => {
+    const typing = who.cursor?.editing && state.view.notes.get(who.cursor.editing);
+    if (typing) focusPoint(typing.x + typing.w / 2, typing.y + typing.h / 2, camera);
+    else if (who.cursor) focusPoint(who.cursor.x, who.cursor.y, camera);
+    else toast(`${who.name} has not pointed at anything on the board yet.`);
+  };
   const helpDialog = $("help-dialog");
   const interactions = new Interactions({
     state, camera, renderer, selection, presence, viewport,
@@ -88,14 +99,27 @@ async function main() {
     selectionBox: $("selection-box"),
     onHelp: () => helpDialog.showModal(),
   });
-  new FieldsPanel({ host: $("side-panel"), state, selection });
-  mountPalette($("palette"), interactions, viewport);
+  interactions.maxText = config.maxText || interactions.maxText;
+  // Every key of the board goes through one registry (actions.js).
+  const actions = new ActionRegistry();
+  interactions.registerActions(actions);
+  actions.listen();
+  const panel = new FieldsPanel({ host: $("side-panel"), state, selection, actions });
+  actions.register({
+    name: "inspect", label: "Open or close the side panel of the selection", keys: ["i"],
+    when: () => selection.size > 0 || !$("side-panel").hidden, run: () => panel.toggle(),
+  });
+  interactions.onInspect = () => panel.toggle(true);
+  const palette = mountPalette($("palette"), interactions, viewport);
+  actions.register({ name: "palette", label: "Collapse or expand the palette", keys: ["p"], run: () => palette.toggle() });
+  mountFind({ host: $("find-box"), state, camera, renderer, selection, actions });
+  mountMinimap({ host: $("minimap"), state, camera, renderer, actions });
   mountTopBar({ state, camera, interactions, config, helpDialog });
   mountConnectionState($("connection-state"), socket);
   // Undo/redo, the History panel (time travel and activity) and downloads: before the
   // socket starts, so that they see the first snapshot.
-  const undo = mountUndo({ state, socket, anchor: $("connection-state") });
-  mountHistory({ state, socket, camera, selection, viewport, boardId: config.boardId, anchor: $("share-button") });
+  const undo = mountUndo({ state, socket, anchor: $("connection-state"), actions });
+  mountHistory({ state, socket, camera, selection, viewport, boardId: config.boardId, anchor: $("share-button"), actions });
   mountDownloads({ boardId: config.boardId, selection, state, anchor: $("export-button") });
 
   let firstSnapshot = true;
@@ -124,7 +148,7 @@ async function main() {
         if (firstSnapshot) {
           firstSnapshot = false;
           $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
-          camera.fit(renderer.contentBounds(), 80, 1);
+          openingView(camera, state, renderer);
           camera.apply(); // now, not on the next frame: "loaded" means drawn where it will stay
           document.body.dataset.loaded = "true";
         }
@@ -164,7 +188,7 @@ async function main() {
 
   // The workshop (phase, lock, timer, dots, follow), the legend and the checks: after the
   // frame handler above, so they see the role it sets.
-  const workshop = { state, socket, camera, renderer, selection, interactions, presence, config };
+  const workshop = { state, socket, camera, renderer, selection, interactions, presence, config, actions };
   mountFacilitation($("workshop-bar"), workshop);
   mountDock(workshop);
 
@@ -173,7 +197,28 @@ async function main() {
   name = await askName($("name-dialog"));
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
-  window.storming = { state, socket, camera, selection, renderer, undo };
+  window.storming = { state, socket, camera, selection, renderer, undo, actions };
+}
+
+// A big board fitted whole is unreadable (the example at 19 %): open on its first bounded
+// context instead, or on its top-left corner, at a zoom where stickies can be read.
+const READABLE_ZOOM = 0.6;
+
+function openingView(camera, state, renderer) {
+  camera.fit(renderer.contentBounds(), 80, 1);
+  if (camera.zoom >= READABLE_ZOOM) return;
+  const contexts = [...state.view.frames.values()].filter((f) => f.kind === "bounded_context")
+    .sort((a, b) => a.y - b.y || a.x - b.x);
+  if (contexts.length) {
+    camera.fit(contexts[0], 40, 1);
+    if (camera.zoom >= READABLE_ZOOM) return;
+  }
+  const all = renderer.contentBounds();
+  const inset = camera.insets ? camera.insets() : { left: 0, right: 0 };
+  camera.zoom = READABLE_ZOOM;
+  camera.x = inset.left + 40 - all.x * READABLE_ZOOM;
+  camera.y = 40 - all.y * READABLE_ZOOM;
+  camera.changed();
 }
 
 const DENIALS = new Set(["forbidden", "revoked", "not_found", "too_many_participants", "sign_in"]);

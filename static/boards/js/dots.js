@@ -3,7 +3,7 @@
 
 import { kindInfo } from "./kinds.js";
 import { toast } from "./toast.js";
-import { closeOnOutside, el, isBoardKey } from "./ui.js";
+import { closeOnOutside, el } from "./ui.js";
 import { dotsOn, dotsUsed, ranking } from "./workshop.js";
 import { focusOn } from "./focus.js";
 
@@ -187,8 +187,8 @@ export function mountDots(host, ctx) {
       renderBar();
     }
   });
-  document.addEventListener("keydown", (e) => {
-    if (isBoardKey(e) && e.key === "Escape" && voting) setVoting(false);
+  ctx.actions.register({
+    name: "stop-voting", label: "Stop dot-voting", keys: ["Escape"], when: () => voting, run: () => setVoting(false),
   });
   return { render: paintAll, setVoting, get voting() { return voting; } };
 }

@@ -170,7 +170,7 @@ function confirmDialog(text, confirmLabel) {
 
 // The History button, the panel with the slider (and a host for the activity feed), and
 // the banner over the board while it shows the past.
-export function mountHistory({ state, socket, camera, selection, viewport, boardId, anchor }) {
+export function mountHistory({ state, socket, camera, selection, viewport, boardId, anchor, actions }) {
   const travel = new TimeTravel({ state, camera, selection, viewport, boardId });
 
   const button = el("button", "button history-button");
@@ -304,8 +304,9 @@ export function mountHistory({ state, socket, camera, selection, viewport, board
     );
     if (ok && travel.seq === seq) travel.restore();
   });
-  document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && travel.active && !document.querySelector("dialog[open]")) goTo(liveSeq());
+  actions.register({
+    name: "back-to-live", label: "Back to the live board", keys: ["Escape"], when: () => travel.active,
+    run: () => goTo(liveSeq()),
   });
 
   const activity = mountActivity({

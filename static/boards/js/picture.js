@@ -70,3 +70,29 @@ export async function downloadPng(boardId, ids = null) {
   const { text, filename } = await fetchSvg(boardId, ids);
   save(await svgToPngBlob(text), filename.replace(/\.svg$/, "") + ".png");
 }
+
+// The board (or some elements) as a JPEG for a page of a PDF (pdf.js): {jpeg, width, height}.
+export async function pictureJpeg(boardId, ids = null, maxSide = 2400) {
+  const { text } = await fetchSvg(boardId, ids);
+  const root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+  const width = parseFloat(root.getAttribute("width")) || 800;
+  const height = parseFloat(root.getAttribute("height")) || 600;
+  const scale = Math.min(PNG_SCALE, maxSide / width, maxSide / height);
+  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  try {
+    const img = await loadImage(url);
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(width * scale));
+    canvas.height = Math.max(1, Math.round(height * scale));
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff"; // a JPEG has no transparency
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("The picture is too large for a PDF page."))), "image/jpeg", 0.9),
+    );
+    return { jpeg: new Uint8Array(await blob.arrayBuffer()), width: canvas.width, height: canvas.height };
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}

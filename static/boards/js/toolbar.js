@@ -67,8 +67,36 @@ export function mountPalette(palette, interactions, viewport) {
     h.textContent = text;
     return h;
   };
-  palette.replaceChildren(heading("Tools"), tools, heading("Stickies"), stickies);
+  // Collapsed, the palette is a strip of icons and the canvas gets its room back.
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "icon-button palette-toggle";
+  toggle.id = "palette-toggle";
+  const collapse = (collapsed) => {
+    document.body.classList.toggle("palette-collapsed", collapsed);
+    toggle.textContent = collapsed ? "»" : "«";
+    toggle.title = collapsed ? "Show the palette's labels (P)" : "Collapse the palette (P)";
+    toggle.setAttribute("aria-label", toggle.title);
+    toggle.setAttribute("aria-expanded", String(!collapsed));
+    try {
+      localStorage.setItem(PALETTE_KEY, collapsed ? "collapsed" : "open");
+    } catch {
+      // Not remembered; this visit still works.
+    }
+  };
+  let remembered = null;
+  try {
+    remembered = localStorage.getItem(PALETTE_KEY);
+  } catch {
+    remembered = null;
+  }
+  collapse(remembered === "collapsed");
+  toggle.addEventListener("click", () => collapse(!document.body.classList.contains("palette-collapsed")));
+  palette.replaceChildren(toggle, heading("Tools"), tools, heading("Stickies"), stickies);
+  return { collapse, toggle: () => collapse(!document.body.classList.contains("palette-collapsed")) };
 }
+
+const PALETTE_KEY = "storming:palette";
 
 // A palette item is both a button (click: add in the middle of the view) and a drag
 // source (drop where the pointer is).
