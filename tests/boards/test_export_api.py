@@ -90,7 +90,7 @@ def test_a_same_named_event_added_later_never_takes_the_first_ones_wire_name(cli
         )
     # An edit of the first rewrites its row; the order the board was built in must still hold.
     store.apply_ops(board.id, [op("note.update", {"id": first, "x": 500})])
-    body = client.get(f"/api/boards/{board.id}/export/").json()
+    body = client.get(f"/api/boards/{board.id}/export/", **bearer(board.view_key)).json()
     (topic,) = body["topics"]
     assert topic["events"] == ["default.OrderPlaced", "default.OrderPlaced2"]
     renamed = [w["element"] for w in body["warnings"] if w["code"] == "name_collision"]
