@@ -57,7 +57,7 @@ services:
 # The whole suite on SQLite and the in-memory layer, then the database and socket tests again on
 # PostgreSQL with the Redis channel layer, the way a real deployment runs (pub/sub, the default),
 # then the tests that go through a Redis layer once more on the core layer, still a choice.
-REDIS_SOCKET_TESTS := $(addprefix tests/boards/,test_consumer.py test_api.py test_access.py \
+REDIS_SOCKET_TESTS := $(addprefix tests/boards/,test_consumer.py test_api.py test_access.py test_identity.py test_revocation.py \
 	test_scale_out.py test_redis_restart.py test_pinning.py test_convergence.py)
 test: test-deps services test-js
 	$(PY) -m pytest

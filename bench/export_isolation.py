@@ -1,8 +1,8 @@
 """Does an anonymous export of a heavy board stall the server? (issue 11)
 
 Starts a Daphne process on a fresh SQLite database, writes a board of --stickies stickies, then
-asks for its export.zip the way anyone with its id can (following 503 + Retry-After until the ZIP
-comes), while a prober reads a small board's API every 100 ms. Prints how long the ZIP took, how
+asks for its export.zip the way anyone with one of its keys can (following 503 + Retry-After until
+the ZIP comes), while a prober reads a small board's API every 100 ms. Prints how long the ZIP took, how
 the probe latency looked meanwhile, and the server's CPU.
 
     .venv/bin/python bench/export_isolation.py [--stickies 5000] [--json out.json]
@@ -35,21 +35,26 @@ from harness import (  # noqa: E402
 )
 
 
-def probe(url: str, stop: threading.Event, latencies: list[float]) -> None:
+def keyed(url: str, key: str) -> urllib.request.Request:
+    """Every read of a board needs one of its keys."""
+    return urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+
+
+def probe(url: str, key: str, stop: threading.Event, latencies: list[float]) -> None:
     while not stop.is_set():
         started = time.perf_counter()
-        with urllib.request.urlopen(url, timeout=120) as response:
+        with urllib.request.urlopen(keyed(url, key), timeout=120) as response:
             response.read()
         latencies.append((time.perf_counter() - started) * 1000)
         stop.wait(0.1)
 
 
-def fetch_export(url: str) -> tuple[int, int, float]:
+def fetch_export(url: str, key: str) -> tuple[int, int, float]:
     """Bytes of the ZIP, how many 'try again' answers came first, seconds to the ZIP."""
     started, retries = time.perf_counter(), 0
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=600) as response:
+            with urllib.request.urlopen(keyed(url, key), timeout=600) as response:
                 return len(response.read()), retries, time.perf_counter() - started
         except urllib.error.HTTPError as error:
             if error.code != 503:
@@ -62,23 +67,23 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     result: dict[str, Any] = {"machine": machine(), "stickies": args.stickies}
     with bench_database("sqlite") as database:
         with running_servers(database, "inmemory") as [server]:
-            board_id, _ = create_large_board(database, args.stickies)
-            small_id, _ = create_empty_board(server, "Probe")
+            board_id, board_key = create_large_board(database, args.stickies)
+            small_id, small_key = create_empty_board(server, "Probe")
             probe_url = f"{server.url}/api/boards/{small_id}/"
             idle: list[float] = []
             stop = threading.Event()
-            prober = threading.Thread(target=probe, args=(probe_url, stop, idle))
+            prober = threading.Thread(target=probe, args=(probe_url, small_key, stop, idle))
             prober.start()
             time.sleep(3)
             stop.set()
             prober.join()
             during: list[float] = []
             stop = threading.Event()
-            prober = threading.Thread(target=probe, args=(probe_url, stop, during))
+            prober = threading.Thread(target=probe, args=(probe_url, small_key, stop, during))
             meter = ProcessMeter([server.process.pid])
             meter.start()
             prober.start()
-            size, retries, seconds = fetch_export(f"{server.url}/api/boards/{board_id}/export.zip")
+            size, retries, seconds = fetch_export(f"{server.url}/api/boards/{board_id}/export.zip", board_key)
             stop.set()
             prober.join()
             result.update(
@@ -90,7 +95,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 probe_during=summary(during),
             )
             again = time.perf_counter()
-            fetch_export(f"{server.url}/api/boards/{board_id}/export.zip")
+            fetch_export(f"{server.url}/api/boards/{board_id}/export.zip", board_key)
             result["seconds_to_zip_again"] = time.perf_counter() - again
     return result
 

@@ -78,7 +78,7 @@ class Client:
         from websockets.asyncio.client import connect
 
         self.socket = await connect(self.url, max_size=2**26, compression=None, open_timeout=60)
-        await self.socket.send(json.dumps({"type": "hello", "since": 0, "name": f"Bench {self.index}"}))
+        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": f"Bench {self.index}"}))
         self.reader = asyncio.create_task(self.read())
         snapshot = asyncio.ensure_future(self.snapshot.wait())
         await asyncio.wait({self.reader, snapshot}, timeout=60, return_when=asyncio.FIRST_COMPLETED)
@@ -393,14 +393,15 @@ def drive(
     urls = [f"{s.ws_url}/ws/boards/{board}/?key={key}" for s in entries]
     clients = [(i, urls[i % len(urls)], board) for i in range(args.clients)]
     pids = [s.process.pid for s in servers]
-    return load(args, "storming", clients, pids, final_seqs(servers[0]), info, balancer)
+    return load(args, "storming", clients, pids, final_seqs(servers[0], {board: key}), info, balancer)
 
 
-def final_seqs(server: Any) -> Any:
-    """For each board ops went to, its last seq (every process shares the database)."""
+def final_seqs(server: Any, keys: dict[str, str]) -> Any:
+    """For each board ops went to, its last seq (every process shares the database); `keys`: a
+    key of each board, since reading a board needs one."""
 
     def final(sent: dict[str, int]) -> dict[str, int]:
-        return {b: harness.http_json(f"{server.url}/api/boards/{b}/")["seq"] for b in sent}
+        return {b: harness.http_json(f"{server.url}/api/boards/{b}/", key=keys[b])["seq"] for b in sent}
 
     return final
 

@@ -347,9 +347,12 @@ def django_on(database: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def http_json(url: str, body: Any = None) -> Any:
+def http_json(url: str, body: Any = None, key: str | None = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if key:  # every read of a board needs one of its keys
+        headers["Authorization"] = f"Bearer {key}"
+    request = urllib.request.Request(url, data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 

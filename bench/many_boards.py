@@ -64,7 +64,13 @@ def measure(setup: str, args: argparse.Namespace, info: dict[str, Any]) -> list[
                         profile=f"{args.profile}.{count}-{layer}.{rate:g}" if args.profile else None,
                     )
                     run = fanout.load(
-                        load_args, "storming", clients, pids, fanout.final_seqs(servers[0]), info, balancer
+                        load_args,
+                        "storming",
+                        clients,
+                        pids,
+                        fanout.final_seqs(servers[0], dict(boards)),
+                        info,
+                        balancer,
                     )
                     row = summarise(setup, rate, run, args, bool(balancer))
                     row["boards_per_process"] = spread
@@ -84,8 +90,11 @@ def boards_per_process(balancer: Any, boards: list[tuple[str, str]]) -> dict[str
     import urllib.request
 
     spread: dict[str, int] = {}
-    for board, _ in boards:
-        with urllib.request.urlopen(f"{balancer.url}/api/boards/{board}/", timeout=10) as response:
+    for board, key in boards:
+        request = urllib.request.Request(
+            f"{balancer.url}/api/boards/{board}/", headers={"Authorization": f"Bearer {key}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
             name = response.headers.get("X-Storming-Server", "?")
         spread[name] = spread.get(name, 0) + 1
     return dict(sorted(spread.items()))

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from boards import pictures, store
 from boards.domain import Rejection, budgets
-from boards.http import board_links, error
+from boards.http import NO_ACCESS, board_links, error, needs_key
 from boards.models import Board
 
 FORMAT = "storming-board"
@@ -163,11 +163,12 @@ def restore(document: dict[str, Any], name: str | None = None, actor: str = "imp
 
 
 @require_GET
+@needs_key("viewer")
 def export_json(request: HttpRequest, board_id: str) -> HttpResponse:
     try:
         document = export_document(board_id)
     except Board.DoesNotExist:
-        return error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", NO_ACCESS)
     response = HttpResponse(dump_document(document), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{backup_filename(document["board"]["name"])}"'
     return response
@@ -231,12 +232,13 @@ def _import_bytes(request: HttpRequest, raw: bytes, name: str | None) -> HttpRes
 
 
 @require_GET
+@needs_key("viewer")
 def board_svg(request: HttpRequest, board_id: str) -> HttpResponse:
     """The board as a picture; `?ids=a,b,c` draws only those elements (and links among them)."""
     try:
         snapshot = store.snapshot(board_id)
     except Board.DoesNotExist:
-        return error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", NO_ACCESS)
     ids = request.GET.get("ids")
     selection = {part.strip() for part in ids.split(",") if part.strip()} if ids else None
     if selection is not None and len(selection) > (limit := budgets().elements):

@@ -13,9 +13,8 @@ from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from boards import audience, protocol, store
+from boards import audience, identity, protocol, store
 from boards.limits import TokenBucket
-from boards.models import Board
 from boards.outage import DATABASE_DOWN
 from boards.presence import color_for, presence_for
 from boards.protocol import BadFrame
@@ -28,8 +27,6 @@ log = logging.getLogger(__name__)
 MAX_ERRORS = 20
 ERROR_WINDOW = 10.0
 CLOSE_POLICY_VIOLATION = 1008
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
 CLOSE_UNAVAILABLE = 4503  # the database cannot be reached: the client connects again later
 UNAVAILABLE = "The server cannot reach its database just now; the page connects again by itself in a moment."
 
@@ -60,12 +57,6 @@ def key_from_query(scope: dict[str, Any]) -> str | None:
     return None
 
 
-@database_sync_to_async
-def role_on_board(board_id: str, key: str | None) -> tuple[bool, str | None]:
-    board = Board.objects.filter(pk=board_id).only("facilitator_key", "edit_key", "view_key").first()
-    return (board is not None, board.role_for(key) if board else None)
-
-
 class BoardConsumer(AsyncWebsocketConsumer):
     async def connect(self) -> None:
         self.board_id = str(self.scope["url_route"]["kwargs"]["board_id"])
@@ -78,17 +69,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.ops_bucket = TokenBucket(
             settings.STORMING_CONNECTION_OPS_PER_SECOND, settings.STORMING_CONNECTION_OPS_BURST
         )
+        # Whether the board exists is told to no one without its key: hello answers both alike.
         await self.accept()
-        try:
-            exists, _ = await role_on_board(self.board_id, None)
-        except DATABASE_DOWN:
-            await self.close_unavailable()
-            return
-        if not exists:
-            await self.send_json(
-                {"type": "error", "code": "not_found", "message": "There is no board at this address."}
-            )
-            await self.close(code=CLOSE_NOT_FOUND)
 
     async def disconnect(self, code: int) -> None:
         if self.user is not None:
@@ -147,26 +129,34 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def on_hello(self, message: dict[str, Any]) -> None:
         if self.user is not None:
             raise BadFrame("bad_frame", "hello is sent once per connection.")
-        since, name, participant = protocol.hello(message)
+        since, _, _ = protocol.hello(message)
         # The key may come in the URL (scripts) or in hello (the page: never in a URL, never logged).
         self.key = message.get("key") if isinstance(message.get("key"), str) else self.key
-        _, self.role = await role_on_board(self.board_id, self.key)
-        if self.role is None:
-            await self.send_json(
-                {"type": "error", "code": "forbidden", "message": "This link is not valid for this board (any more)."}
-            )
-            await self.close(code=CLOSE_FORBIDDEN)
+        address = (self.scope.get("client") or ("",))[0] or ""
+        admission = await database_sync_to_async(identity.admit)(
+            message, self.board_id, self.key, self.scope.get("user"), address
+        )
+        if isinstance(admission, identity.Refusal):
+            await self.send_json(admission.frame())
+            await self.close(code=admission.close_code)
             return
+        self.role, participant = admission.role, admission.participant
         connection_id = uuid.uuid4().hex[:12]
-        # Without a participant id the connection is its own participant (undo within it works).
-        self.author = participant or f"connection-{connection_id}"
-        self.user = {"id": connection_id, "name": name, "color": color_for(connection_id), "role": self.role}
+        # Votes, undo and authorship belong to the identity the server issued, never a named one.
+        self.author = participant.id
+        self.user = {
+            "id": connection_id,
+            "name": admission.name,
+            "color": color_for(connection_id),
+            "role": self.role,
+            "participant": participant.id,
+        }
         # Join the board's audience before reading the board, so no event can fall between the
         # two; what arrives meanwhile is held and sent after the snapshot.
         await self.channel_layer.group_add(self.group, self.channel_name)
         board_audience = audience.audience_for(self.board_id)
         await board_audience.join(self)
-        await self.send_json({"type": "welcome", "you": self.user})
+        await self.send_json({"type": "welcome", "you": self.user, "token": participant.token})
         presence_for(self.board_id, self.group).join(self.user)
         try:
             await self.catch_up(since)
@@ -204,11 +194,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
         task.add_done_callback(self.pending.discard)
 
     async def board_access(self, message: dict[str, Any]) -> None:
-        """The facilitator replaced the links: sockets opened with an old one must go."""
-        _, role = await role_on_board(self.board_id, self.key)
-        if self.user is not None and role is None:
-            await self.send_json({"type": "error", "code": "revoked", "message": "The facilitator replaced this link."})
-            await self.close(code=CLOSE_FORBIDDEN)
+        """The facilitator replaced the links or made the board members-only: who may not stay goes."""
+        access = await database_sync_to_async(identity.access)(self.board_id, self.key, self.scope.get("user"))
+        if self.user is not None and isinstance(access, identity.Refusal):
+            refusal = identity.REVOKED if access is identity.NOT_VALID else access
+            await self.send_json(refusal.frame())
+            await self.close(code=refusal.close_code)
 
     async def answer(self, future: asyncio.Future) -> None:
         result = await future

@@ -11,14 +11,20 @@ import re
 import uuid
 from typing import Any, Literal, NotRequired, TypedDict
 
+# The protocol's version. A client says which it speaks in hello; an older one is told to
+# reload (error "reload", close 4426) rather than speak a protocol the server no longer has.
+# 2: identities are issued by the server (welcome.you.participant and .token).
+VERSION = 2
+
 
 # --- client to server ------------------------------------------------------------------------
 class Hello(TypedDict):
     type: Literal["hello"]
     since: int
     name: str
+    protocol: int  # the version the client speaks; without it, 1
     key: NotRequired[str]  # the link's key, when not in the URL
-    participant: NotRequired[str]  # a stable id the page keeps: whose undo, whose dots
+    token: NotRequired[str]  # the identity token of an earlier welcome on this board: resume it
 
 
 class Op(TypedDict):
@@ -58,9 +64,11 @@ class Preview(TypedDict):
 
 # --- server to client ------------------------------------------------------------------------
 class User(TypedDict):
-    id: str
+    id: str  # this connection (presence, cursors)
     name: str
     color: str
+    role: NotRequired[str]
+    participant: NotRequired[str]  # the identity the server issued: whose dots, whose undo
     cursor: NotRequired[dict[str, Any] | None]  # x, y and editing, as sent
     preview: NotRequired[dict[str, Any] | None]
 
@@ -68,6 +76,7 @@ class User(TypedDict):
 class Welcome(TypedDict):
     type: Literal["welcome"]
     you: User
+    token: str  # keep it and send it in the next hello to stay the same participant
 
 
 class Snapshot(TypedDict):
@@ -122,7 +131,6 @@ class Error(TypedDict):
     message: str
 
 
-MAX_NAME = 60
 MAX_OP_ID = 64
 MAX_DEPTH = 8
 COORDINATE_LIMIT = 1_000_000.0
@@ -241,18 +249,18 @@ def _coordinate(message: dict[str, Any], key: str) -> float:
     return max(-COORDINATE_LIMIT, min(COORDINATE_LIMIT, float(value)))
 
 
-def hello(message: dict[str, Any]) -> tuple[int, str, str]:
-    """since, display name and participant id (a stable id the page keeps, for undo and votes)."""
+def hello(message: dict[str, Any]) -> tuple[int, str, int]:
+    """since, display name (as sent: boards.identity cleans it) and the protocol version."""
     since = message.get("since", 0)
     if isinstance(since, bool) or not isinstance(since, int) or since < 0:
         raise BadFrame("bad_frame", "since must be the last seq you applied, a whole number (0 for none).")
     name = message.get("name", "")
     if not isinstance(name, str):
         raise BadFrame("bad_frame", "name must be text.")
-    participant = message.get("participant", "")
-    if not isinstance(participant, str) or len(participant) > MAX_OP_ID:
-        raise BadFrame("bad_frame", f"participant must be an id of at most {MAX_OP_ID} characters.")
-    return since, " ".join(name.split())[:MAX_NAME] or "Guest", participant
+    version = message.get("protocol", 1)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise BadFrame("bad_frame", f"protocol must be the version the client speaks ({VERSION}).")
+    return since, name, version
 
 
 def op(message: dict[str, Any]) -> Op:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("api/boards/<uuid:board_id>/checks/", views.checks_api, name="checks-api"),
     path("api/boards/<uuid:board_id>/history/", views.history_api, name="history-api"),
     path("api/boards/<uuid:board_id>/links/", views.links_api, name="links-api"),
+    path("api/boards/<uuid:board_id>/access/", views.access_api, name="access-api"),
     path("api/boards/<uuid:board_id>/export.zip", export_views.export_zip, name="export-zip"),
     path("api/boards/<uuid:board_id>/export/", export_views.export_preview, name="export-preview"),
     path("api/boards/<uuid:board_id>/provision/", export_views.provision, name="provision"),

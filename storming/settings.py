@@ -209,6 +209,11 @@ STORMING_RELAY_REPLICATION_FACTOR = env_int("STORMING_RELAY_REPLICATION_FACTOR",
 # Events of one board sent per pass before the relay records its progress.
 STORMING_RELAY_BATCH_SIZE = env_int("STORMING_RELAY_BATCH_SIZE", 500)
 
+# Participant identities (boards.identity): how many new ones one client address may take on
+# one board within the window. People who reload keep theirs; this bounds made-up voters.
+STORMING_NEW_PARTICIPANTS_PER_ADDRESS = env_int("STORMING_NEW_PARTICIPANTS_PER_ADDRESS", 60)
+STORMING_NEW_PARTICIPANTS_WINDOW = env_int("STORMING_NEW_PARTICIPANTS_WINDOW", 3600)
+
 # --- Safe by default: the secret key, TLS behind a proxy, login throttling, exports ----------
 # (storming/secret_key.py, boards/deployment.py, boards/login_throttle.py, boards/export/runner.py)
 

@@ -91,8 +91,10 @@ def create_board(server_url: str, name: str = "Workshop", **extra) -> dict:
         return json.load(response)
 
 
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def get_json(url: str, key: str) -> dict:
+    """GET a board's JSON with one of its keys (every read of a board needs one)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from boards import store
 from boards.domain import Rejection
-from boards.http import board_role, error, read_json
+from boards.http import error, needs_key, read_json
 from boards.models import Board, ContractRelease
 
 from . import releases
@@ -25,10 +25,9 @@ _COMPARISON_PARAMS = ("base", "level", "renamed")
 
 @csrf_exempt  # needs a key in a header and a JSON body, which a cross-site form cannot send
 @require_http_methods(["GET", "POST"])
+@needs_key("viewer")
 def releases_api(request: HttpRequest, board_id: object) -> JsonResponse:
-    board, role = board_role(request, str(board_id))
-    if role is None:
-        return error(403, "forbidden", "Send one of the board's keys in the header Authorization: Bearer <key>.")
+    board, role = request.board, request.board_role
     if request.method == "GET":
         rows = ContractRelease.objects.filter(board=board).order_by("version")
         releases_list = [r.as_dict() for r in rows]
@@ -49,10 +48,9 @@ def releases_api(request: HttpRequest, board_id: object) -> JsonResponse:
 
 
 @require_GET
+@needs_key("viewer")
 def compatibility_api(request: HttpRequest, board_id: object) -> JsonResponse:
-    board, role = board_role(request, str(board_id))
-    if role is None:
-        return error(403, "forbidden", "Send one of the board's keys in the header Authorization: Bearer <key>.")
+    board = request.board
     base = request.GET.get("base")
     level = request.GET.get("level")
     if base is not None and not base.isdigit():

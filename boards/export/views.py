@@ -1,7 +1,7 @@
 """HTTP: the export as a ZIP, and its preview as JSON. Options come as query parameters.
 
-Like reading a board, exporting it needs only its id: the export holds nothing the snapshot
-does not already show.
+Like reading a board, exporting it needs one of the board's keys (any: the export holds nothing
+the snapshot does not already show); creating topics needs the edit key.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from boards import store
 from boards.checks import run_checks
-from boards.http import board_role, error
+from boards.http import NO_ACCESS, error, needs_key
 from boards.models import Board
 
 from . import parse_options, releases, render_files, runner
@@ -30,7 +30,7 @@ def _plan(request: HttpRequest, board_id: object, snapshot: dict | None = None) 
     try:
         snapshot = snapshot or store.snapshot(str(board_id))
     except Board.DoesNotExist:
-        return error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", NO_ACCESS)
     try:
         options = parse_options(request.GET.dict(), snapshot.get("name", ""))
     except InvalidOption as invalid:
@@ -40,12 +40,13 @@ def _plan(request: HttpRequest, board_id: object, snapshot: dict | None = None) 
 
 
 @require_GET
+@needs_key("viewer")
 async def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
     # Built in a worker process with a time cap (runner.py): a large board's export would stall
     # the whole server process if built here.
     board = await Board.objects.filter(pk=board_id).only("name", "seq").afirst()
     if board is None:
-        return error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", NO_ACCESS)
     try:
         load = partial(sync_to_async(store.snapshot), str(board_id))
         # A release changes the export (versions, changelog) without changing the board's seq.
@@ -68,11 +69,12 @@ async def export_zip(request: HttpRequest, board_id: object) -> HttpResponse:
 
 
 @require_GET
+@needs_key("viewer")
 def export_preview(request: HttpRequest, board_id: object) -> JsonResponse:
     try:
         snapshot = store.snapshot(str(board_id))
     except Board.DoesNotExist:
-        return error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", NO_ACCESS)
     plan = _plan(request, board_id, snapshot)
     if isinstance(plan, JsonResponse):
         return plan
@@ -108,14 +110,12 @@ def export_preview(request: HttpRequest, board_id: object) -> JsonResponse:
 
 @csrf_exempt  # needs the board's edit key in a header, which a cross-site form cannot send
 @require_POST
+@needs_key("editor")
 def provision(request: HttpRequest, board_id: object) -> JsonResponse:
     """Create the board's missing topics on the configured cluster; report what exists or differs."""
     from boards.export.templates.provision_topics import Unreachable
     from boards.export.templates.provision_topics import provision as provision_topics
 
-    _, role = board_role(request, str(board_id))
-    if role not in ("facilitator", "editor"):
-        return error(403, "forbidden", "Creating topics needs the board's edit link.")
     if not settings.KAFKA_BOOTSTRAP_SERVERS:
         return error(
             409, "not_configured", "No Kafka cluster is configured: set KAFKA_BOOTSTRAP_SERVERS on the server."

@@ -33,7 +33,7 @@ class Client:
     async def join(self, since=0, **hello):
         connected, _ = await self.socket.connect()
         assert connected
-        await self.send({"type": "hello", "since": since, "name": self.name, **hello})
+        await self.send({"type": "hello", "protocol": 2, "since": since, "name": self.name, **hello})
         welcome = await self.expect("welcome")
         return welcome
 
@@ -275,10 +275,15 @@ async def test_a_script_without_origin_is_let_in(board):
     await bot.close()
 
 
-async def test_an_unknown_board_says_so_and_closes():
-    ghost = WebsocketCommunicator(application, f"/ws/boards/{new_id()}/", headers=[ORIGIN])
-    connected, _ = await ghost.connect()
-    assert connected
-    error = json.loads(await ghost.receive_from())
-    assert error["code"] == "not_found"
-    assert (await ghost.receive_output())["code"] == 4404
+async def test_an_unknown_board_answers_as_a_wrong_key_does(board):
+    # Whether a board exists is nobody's business without its key.
+    answers = []
+    for board_id, key in ((new_id(), "guessed"), (board.id, "guessed")):
+        ghost = WebsocketCommunicator(application, f"/ws/boards/{board_id}/?key={key}", headers=[ORIGIN])
+        connected, _ = await ghost.connect()
+        assert connected
+        await ghost.send_to(text_data=json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Eve"}))
+        error = json.loads(await ghost.receive_from())
+        answers.append((error["code"], error["message"], (await ghost.receive_output())["code"]))
+    assert answers[0] == answers[1]
+    assert answers[0][2] == 4403

@@ -100,11 +100,13 @@ async def test_ops_during_a_database_outage_are_refused_then_resent_and_stored_o
             await asyncio.sleep(0.02)
         await wait_until(lambda: all(not c.outbox for c in clients), 60, "every op to be stored")
         assert sum(c.refused_for_now for c in clients) > 0, "the outage should have refused some ops"
-        final = await asyncio.to_thread(get_json, f"{server.url}/api/boards/{board['id']}/")
+        final = await asyncio.to_thread(get_json, f"{server.url}/api/boards/{board['id']}/", board["keys"]["viewer"])
         await wait_until(lambda: all(c.seq == final["seq"] for c in clients), 30, "every client to catch up")
-        log = (await asyncio.to_thread(get_json, f"{server.url}/api/boards/{board['id']}/history/?limit=1000"))[
-            "events"
-        ]
+        log = (
+            await asyncio.to_thread(
+                get_json, f"{server.url}/api/boards/{board['id']}/history/?limit=1000", board["keys"]["viewer"]
+            )
+        )["events"]
         assert final["seq"] == len(log)
         created = [e["data"]["id"] for e in log if e["event"] == "note.created"]
         assert len(created) == len(set(created)), "an op was applied twice"
@@ -153,6 +155,8 @@ async def test_while_the_database_is_down_the_api_says_unavailable_and_sockets_c
             assert "try again" in answer["error"]["message"].lower()
             assert int(headers["Retry-After"]) > 0
         async with websockets.connect(f"{server.ws_url}/ws/boards/{board['id']}/", open_timeout=10) as socket:
+            hello = {"type": "hello", "protocol": 2, "since": 0, "name": "Ana", "key": board["keys"]["editor"]}
+            await socket.send(json.dumps(hello))
             error = json.loads(await asyncio.wait_for(socket.recv(), 30))
             assert error["type"] == "error" and error["code"] == "unavailable", error
             with pytest.raises(websockets.ConnectionClosed) as closed:

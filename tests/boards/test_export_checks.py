@@ -4,7 +4,7 @@ import pytest
 
 from boards import store
 
-from .helpers import new_id, op
+from .helpers import bearer, new_id, op
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +15,7 @@ def test_the_preview_lists_what_the_model_checks_found(client):
     store.apply_ops(
         board.id, [op("note.create", {"id": policy, "kind": "policy", "text": "Pay later", "x": 0, "y": 0})]
     )
-    preview = client.get(f"/api/boards/{board.id}/export/").json()
+    preview = client.get(f"/api/boards/{board.id}/export/", **bearer(board.view_key)).json()
     policy_findings = [f for f in preview["checks"] if f["element_id"] == policy]
     assert any("Whenever" in f["message"] for f in policy_findings)
     assert all(f["severity"] in ("error", "warning") for f in preview["checks"])

@@ -73,7 +73,7 @@ async def test_a_board_filled_to_its_budget_and_bloated_over_http_still_opens(tm
             status, answer = await asyncio.to_thread(post_op, server, board_id, key, bloat)
             assert status == 400 and answer["error"]["code"] == "too_large"
         async with websockets.connect(f"{server.ws_url}/ws/boards/{board_id}/?key={key}", max_size=None) as socket:
-            await socket.send(json.dumps({"type": "hello", "since": 0, "name": "Late joiner"}))
+            await socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Late joiner"}))
             while True:
                 raw = await asyncio.wait_for(socket.recv(), 60)
                 frame = json.loads(raw)

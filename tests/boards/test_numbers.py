@@ -99,9 +99,9 @@ async def test_a_huge_since_in_hello_is_refused_and_the_socket_can_say_hello_aga
     ana = Client(board)
     connected, _ = await ana.socket.connect()
     assert connected
-    await ana.socket.send_to(text_data=f'{{"type": "hello", "since": {HUGE}, "name": "Ana"}}')
+    await ana.socket.send_to(text_data=f'{{"type": "hello", "protocol": 2, "since": {HUGE}, "name": "Ana"}}')
     assert (await ana.expect("error"))["code"] == "bad_number"
-    await ana.send({"type": "hello", "since": 0, "name": "Ana"})
+    await ana.send({"type": "hello", "protocol": 2, "since": 0, "name": "Ana"})
     await ana.expect("welcome")
     await ana.expect("snapshot")
     await ana.close()
@@ -142,7 +142,7 @@ def test_an_http_body_nested_too_deeply_is_a_400(client):
 )
 def test_a_huge_seq_in_a_query_is_a_400(client, url):
     board = Board.objects.create(name="Checkout")
-    response = client.get(url.format(id=board.id))
+    response = client.get(url.format(id=board.id), HTTP_AUTHORIZATION=f"Bearer {board.view_key}")
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "invalid"
 

@@ -13,6 +13,7 @@ import pytest
 
 from boards import store
 from boards.pictures import board_svg, context_crossings, context_map_svg
+from tests.boards.helpers import bearer
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
 from tests.conftest import need
 
@@ -228,14 +229,14 @@ def test_pictures_import_without_django():
 def test_the_svg_endpoint_draws_the_board_or_the_selection(client):
     board = store.create_board("Checkout", example())
     snapshot = store.snapshot(board.id)
-    response = client.get(f"/api/boards/{board.id}/board.svg")
+    response = client.get(f"/api/boards/{board.id}/board.svg", **bearer(board.view_key))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
     assert "sandbox" in response["Content-Security-Policy"]
     assert len(drawn_notes(response.content.decode())) == 37
 
     two = [n["id"] for n in snapshot["notes"][:2]]
-    response = client.get(f"/api/boards/{board.id}/board.svg?ids={','.join(two)}")
+    response = client.get(f"/api/boards/{board.id}/board.svg?ids={','.join(two)}", **bearer(board.view_key))
     assert set(drawn_notes(response.content.decode())) == set(two)
 
 
@@ -267,8 +268,14 @@ def test_the_page_downloads_the_board_as_a_png_at_twice_the_size(tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(accept_downloads=True)
         page.route("http://app.test/", lambda r: r.fulfill(body="<!doctype html><title>board</title>"))
-        script = ROOT / "static" / "boards" / "js" / "picture.js"
-        page.route("http://app.test/picture.js", lambda r: r.fulfill(path=script, content_type="text/javascript"))
+        scripts = ROOT / "static" / "boards" / "js"
+
+        def serve_script(route):
+            # picture.js and the modules it imports, from the real static folder.
+            name = route.request.url.rsplit("/", 1)[-1]
+            route.fulfill(path=scripts / name, content_type="text/javascript")
+
+        page.route("http://app.test/*.js", serve_script)
         page.route("http://app.test/api/boards/*/board.svg*", serve_svg)
         page.goto("http://app.test/")
         with page.expect_download() as download:

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_responses_forbid_inline_scripts_framing_and_sniffing(client, path):
     board = Board.objects.create(name="Checkout")
     url = {"board": f"/b/{board.id}/", "api": f"/api/boards/{board.id}/"}.get(path, path)
-    response = client.get(url)
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {board.view_key}")
     assert response.status_code == 200
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy

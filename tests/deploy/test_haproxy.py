@@ -43,8 +43,9 @@ def balancer(servers, tmp_path):
     haproxy.stop()
 
 
-def served_by(url: str) -> str:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def served_by(url: str, key: str | None = None) -> str:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"} if key else {})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return response.headers[SERVED_BY]
 
 
@@ -73,7 +74,7 @@ class Person:
                 assert asyncio.get_running_loop().time() < deadline, f"{self.name} could not reconnect"
                 await asyncio.sleep(0.2)
         self.server = self.socket.response.headers[SERVED_BY]
-        await self.socket.send(json.dumps({"type": "hello", "since": self.seq, "name": self.name}))
+        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": self.seq, "name": self.name}))
         self.reader = asyncio.create_task(self.read())
 
     async def read(self) -> None:
@@ -133,7 +134,7 @@ async def test_a_board_stays_on_one_process_and_boards_spread_over_both(balancer
         for person in people:
             await person.connect()
         page = await asyncio.to_thread(served_by, f"{balancer.url}/b/{board['id']}/")
-        api = await asyncio.to_thread(served_by, f"{balancer.url}/api/boards/{board['id']}/")
+        api = await asyncio.to_thread(served_by, f"{balancer.url}/api/boards/{board['id']}/", board["keys"]["viewer"])
         assert {p.server for p in people} | {page, api} == {people[0].server}, (
             f"board {board['id']}: sockets on {[p.server for p in people]}, page on {page}, API on {api}"
         )

@@ -30,11 +30,11 @@ def _fresh_jobs(monkeypatch):
     monkeypatch.setattr(runner, "jobs", ExportJobs())
 
 
-def wait_for_zip(client, url: str, seconds: float = 120) -> tuple[list[int], bytes]:
+def wait_for_zip(client, url: str, key: str, seconds: float = 120) -> tuple[list[int], bytes]:
     statuses = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
-        response = client.get(url)
+        response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}")
         statuses.append(response.status_code)
         if response.status_code == 200:
             return statuses, response.content
@@ -50,12 +50,14 @@ def test_an_export_not_ready_in_time_says_try_again_and_is_then_served_from_memo
     settings.STORMING_EXPORT_WAIT_SECONDS = 0
     board = store.create_board(CHECKOUT["name"], CHECKOUT)
     url = f"/api/boards/{board.id}/export.zip?partitions=6"
-    statuses, data = wait_for_zip(client, url)
+    statuses, data = wait_for_zip(client, url, board.view_key)
     assert statuses[0] == 503, "with no time to wait, the first answer should have been 'pending'"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert "partitions: 6" in archive.read("checkout_example/topics/topics.yaml").decode()
     assert data == runner.build_archive(store.snapshot(board.id), {"partitions": "6"}), "not the export of this board"
-    again = client.get(url)  # the same board version and options: no new build, no wait
+    again = client.get(
+        url, HTTP_AUTHORIZATION=f"Bearer {board.view_key}"
+    )  # the same board version and options: no new build, no wait
     assert again.status_code == 200 and again.content == data
 
 

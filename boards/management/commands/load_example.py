@@ -25,7 +25,7 @@ class Command(BaseCommand):
             self.stdout.write(f"The example board {board.name!r} is there already.")
         else:
             board = store.create_board(name, load_example("checkout"), actor="example")
-            # Listed: the home page offers it to anyone (with its edit link) to try Storming on.
+            # Listed: only so that later runs find it again; the home page shows no board's keys.
             Board.objects.filter(pk=board.pk).update(listed=True)
             self.stdout.write(self.style.SUCCESS(f"Loaded {board.name!r} ({board.seq} events)."))
         base = base_url.rstrip("/")

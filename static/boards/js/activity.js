@@ -10,6 +10,7 @@
 import { applyEvent } from "./state.js";
 import { kindInfo } from "./kinds.js";
 import { toast } from "./toast.js";
+import { boardFetch } from "./board-key.js";
 
 const PAGE = 100;
 const MAX_ENTRIES = 1000;
@@ -503,7 +504,7 @@ function centreOn(camera, box) {
 }
 
 async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const response = await boardFetch(url, { headers: { Accept: "application/json" } });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.error?.message || `The server answered ${response.status}.`);
   return data;

@@ -10,7 +10,8 @@ import { Presence } from "./presence.js";
 import { Interactions } from "./interactions.js";
 import { FieldsPanel } from "./panel.js";
 import { mountConnectionState, mountPalette, mountTopBar } from "./toolbar.js";
-import { askName, participantId } from "./identity.js";
+import { askName, keepIdentity, savedToken } from "./identity.js";
+import { useBoardKey } from "./board-key.js";
 import { toast } from "./toast.js";
 import { rememberBoard } from "./recent.js";
 import { mountUndo } from "./undo.js";
@@ -26,8 +27,26 @@ import { mountMinimap } from "./minimap.js";
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
 
+const NO_KEY = {
+  title: "This link has no key",
+  message: "This link has no key: ask the facilitator for the board's link.",
+};
+const RELOAD = {
+  title: "Storming was updated: reload",
+  message: "This page is older than the server. Reload it to go on; changes not yet saved are kept.",
+};
+
 async function main() {
   const config = readConfig();
+  // Without a key the page asks for nothing: the server would not answer, and the page holds
+  // no board data of its own (boards/views.py board_page).
+  const key = takeBoardKey(config.boardId);
+  if (!key) {
+    showDenied(NO_KEY.message, NO_KEY.title);
+    return;
+  }
+  useBoardKey(key);
+  config.key = key;
   const viewport = $("viewport");
   const state = new BoardState();
   const camera = new Camera(viewport, $("world"));
@@ -52,13 +71,12 @@ async function main() {
     $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
   });
 
-  const key = takeBoardKey(config.boardId);
-  config.key = key;
   let name = "";
-  const participant = participantId();
   const socket = new BoardSocket(config.wsUrl, {
     boardId: config.boardId,
-    hello: () => ({ type: "hello", since: state.seq, name, key, participant }),
+    hello: () => ({
+      type: "hello", protocol: config.protocol, since: state.seq, name, key, token: savedToken(config.boardId),
+    }),
   });
   state.transport = (frame) => socket.sendOp(frame);
   // Changes made before a reload (offline, or not yet acked) are still owed to the server.
@@ -118,6 +136,7 @@ async function main() {
     const f = e.detail;
     switch (f.type) {
       case "welcome":
+        keepIdentity(config.boardId, f.you, f.token);
         presence.welcome(f.you);
         config.role = f.you.role || "editor";
         document.body.dataset.role = config.role;
@@ -150,7 +169,8 @@ async function main() {
         presence.receive(f);
         break;
       case "error":
-        if (f.code === "forbidden" || f.code === "revoked" || f.code === "not_found") showDenied(f.message);
+        if (f.code === "reload") showDenied(RELOAD.message, RELOAD.title);
+        else if (DENIALS.has(f.code)) showDenied(f.message);
         else toast(f.message || "The server could not use a message.", { kind: "error" });
         break;
       default:
@@ -201,9 +221,12 @@ function openingView(camera, state, renderer) {
   camera.changed();
 }
 
-function showDenied(message) {
+const DENIALS = new Set(["forbidden", "revoked", "not_found", "too_many_participants", "sign_in"]);
+
+function showDenied(message, title) {
   const box = $("denied");
   if (message) box.querySelector(".denied-message").textContent = message;
+  if (title) box.querySelector("h2").textContent = title;
   box.hidden = false;
 }
 

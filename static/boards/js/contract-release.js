@@ -3,21 +3,11 @@
 // names are pinned, and for the facilitator "Release contract" (POST .../releases/).
 // Every text from the board or the server goes through textContent.
 
+import { boardFetch } from "./board-key.js";
 import { el } from "./ui.js";
 
-const boardKey = (boardId) => {
-  try {
-    return localStorage.getItem(`storming:key:${boardId}`) || "";
-  } catch {
-    return "";
-  }
-};
-
-async function call(url, boardId, options = {}) {
-  const response = await fetch(url, {
-    ...options,
-    headers: { Accept: "application/json", Authorization: `Bearer ${boardKey(boardId)}`, ...(options.headers || {}) },
-  });
+async function call(url, options = {}) {
+  const response = await boardFetch(url, { ...options, headers: { Accept: "application/json", ...(options.headers || {}) } });
   const body = await response.json().catch(() => ({}));
   return { ok: response.ok, status: response.status, body };
 }
@@ -101,7 +91,7 @@ export function mountContractSection(container, { boardId, options, onRelease = 
   async function refresh() {
     const ticket = ++latest;
     try {
-      const listed = await call(`${base}/releases/`, boardId);
+      const listed = await call(`${base}/releases/`);
       if (ticket !== latest) return;
       if (!listed.ok) throw new Error(listed.body?.error?.message || `The server answered ${listed.status}.`);
       form.hidden = !listed.body.can_release;
@@ -115,7 +105,7 @@ export function mountContractSection(container, { boardId, options, onRelease = 
       }
       const params = options();
       if (renamed.size) params.set("renamed", [...renamed].join(","));
-      const compared = await call(`${base}/contract/compatibility/?${params}`, boardId);
+      const compared = await call(`${base}/contract/compatibility/?${params}`);
       if (ticket !== latest) return;
       if (!compared.ok) throw new Error(compared.body?.error?.message || `The server answered ${compared.status}.`);
       renderComparison(compared.body);
@@ -134,7 +124,7 @@ export function mountContractSection(container, { boardId, options, onRelease = 
       // anonymous
     }
     try {
-      const released = await call(`${base}/releases/`, boardId, {
+      const released = await call(`${base}/releases/`, {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify({ note: note.value.trim(), renamed: [...renamed], by }),

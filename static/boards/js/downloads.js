@@ -3,6 +3,7 @@
 
 import { downloadPng, downloadSvg, pictureJpeg } from "./picture.js";
 import { pdfFromJpegs } from "./pdf.js";
+import { downloadWithKey } from "./board-key.js";
 import { toast } from "./toast.js";
 import { markdownSummary } from "./summary.js";
 
@@ -95,7 +96,7 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
       else if (what === "png") await downloadPng(boardId, ids.length ? ids : null);
       else if (what === "pdf") await downloadPdf(boardId, state);
       else if (what === "md") saveText(markdownSummary(state.view), `${fileName(state.view.name)}.md`, "text/markdown");
-      else downloadBackup(boardId);
+      else await downloadWithKey(`/api/boards/${encodeURIComponent(boardId)}/export.json`, "board.storming.json");
     } catch (err) {
       toast(err.message || "The download failed.", { kind: "error" });
     }
@@ -135,14 +136,4 @@ function saveText(text, name, type) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 1000);
-}
-
-// The server names the file (Content-Disposition: attachment); a plain link is enough.
-function downloadBackup(boardId) {
-  const a = document.createElement("a");
-  a.href = `/api/boards/${encodeURIComponent(boardId)}/export.json`;
-  a.download = "";
-  document.body.append(a);
-  a.click();
-  a.remove();
 }

@@ -2,6 +2,7 @@
 // Every text from the board or the server goes through textContent.
 
 import { mountContractSection } from "./contract-release.js";
+import { boardFetch, downloadWithKey } from "./board-key.js";
 
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -118,12 +119,11 @@ function provisionButton(base, boardId, form) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     report.replaceChildren(el("p", { class: "panel-hint", text: "Creating topics…" }));
-    const key = localStorage.getItem(`storming:key:${boardId}`) || "";
     const params = query(form);
     try {
-      const response = await fetch(`${base}/provision/${[...params].length ? `?${params}` : ""}`, {
+      const response = await boardFetch(`${base}/provision/${[...params].length ? `?${params}` : ""}`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${key}`, Accept: "application/json" },
+        headers: { Accept: "application/json" },
       });
       const body = await response.json();
       if (!response.ok) throw new Error(body?.error?.message || `The server answered ${response.status}.`);
@@ -144,7 +144,20 @@ export function mountExportPanel(container, { boardId }) {
   const base = `/api/boards/${encodeURIComponent(boardId)}`;
   const form = buildForm();
   const error = el("p", { class: "export-error", role: "alert", hidden: "" });
-  const download = el("a", { class: "button export-download", href: `${base}/export.zip`, download: "", text: "Download ZIP" });
+  // A button, not a link: the download needs the board's key in a header.
+  const download = el("button", { type: "button", class: "button export-download", text: "Download ZIP" });
+  let zipUrl = `${base}/export.zip`;
+  download.addEventListener("click", async () => {
+    download.disabled = true;
+    try {
+      await downloadWithKey(zipUrl, "export.zip");
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    } finally {
+      download.disabled = download.getAttribute("aria-disabled") === "true";
+    }
+  });
   const preview = el("div", { class: "export-preview", "aria-live": "polite" }, el("p", { class: "panel-hint", text: "Loading…" }));
   const provisioning = provisionButton(base, boardId, form);
   const contract = el("div", { class: "export-contract" });
@@ -162,7 +175,7 @@ export function mountExportPanel(container, { boardId }) {
     const suffix = params && [...params].length ? `?${params}` : "";
     let response, body;
     try {
-      response = await fetch(`${base}/export/${suffix}`, { headers: { Accept: "application/json" } });
+      response = await boardFetch(`${base}/export/${suffix}`, { headers: { Accept: "application/json" } });
       body = await response.json();
     } catch (err) {
       body = { error: { message: `The preview could not be loaded: ${err.message}` } };
@@ -172,12 +185,13 @@ export function mountExportPanel(container, { boardId }) {
       error.textContent = body?.error?.message || `The server answered ${response?.status}.`;
       error.hidden = false;
       download.setAttribute("aria-disabled", "true");
-      download.removeAttribute("href");
+      download.disabled = true;
       return;
     }
     error.hidden = true;
     download.removeAttribute("aria-disabled");
-    download.href = `${base}/export.zip${suffix}`;
+    download.disabled = false;
+    zipUrl = `${base}/export.zip${suffix}`;
     if (!params) fillForm(form, body.options);
     provisioning.button.hidden = !body.provisioning;
     renderPreview(preview, body);

@@ -8,6 +8,7 @@ import { Renderer } from "./render.js";
 import { icon } from "./kinds.js";
 import { toast } from "./toast.js";
 import { formatWhen, mountActivity } from "./activity.js";
+import { boardFetch } from "./board-key.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const BLOCKED_TOAST_MS = 2500;
@@ -27,7 +28,7 @@ function clockIcon() {
 }
 
 async function getJson(url, signal) {
-  const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+  const response = await boardFetch(url, { signal, headers: { Accept: "application/json" } });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.error?.message || `The server answered ${response.status}.`);
   return data;

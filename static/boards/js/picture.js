@@ -1,6 +1,8 @@
 // "Download SVG" and "Download PNG": the server draws the board as SVG (boards/pictures.py);
 // the PNG is that SVG rasterised here, so there is one drawing of the board, not two.
 
+import { boardFetch, saveBlob as save } from "./board-key.js";
+
 const PNG_SCALE = 2;
 // Browsers refuse canvases past about 16k pixels a side or ~268M pixels; stay well inside.
 const MAX_SIDE = 16384;
@@ -13,7 +15,7 @@ function svgUrl(boardId, ids) {
 }
 
 async function fetchSvg(boardId, ids) {
-  const response = await fetch(svgUrl(boardId, ids), { headers: { Accept: "image/svg+xml" } });
+  const response = await boardFetch(svgUrl(boardId, ids), { headers: { Accept: "image/svg+xml" } });
   if (!response.ok) {
     let message = `The picture could not be made (HTTP ${response.status}).`;
     try {
@@ -25,18 +27,6 @@ async function fetchSvg(boardId, ids) {
   }
   const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
   return { text: await response.text(), filename: name ? name[1] : "board.svg" };
-}
-
-function save(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Give the browser time to start the download before the blob goes.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export async function downloadSvg(boardId, ids = null) {
