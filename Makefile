@@ -11,7 +11,7 @@ REDIS ?= redis://127.0.0.1:6379/0
 # has a larger snapshot. What clients send is capped by the app itself (STORMING_MAX_FRAME_BYTES).
 DAPHNE_OPTIONS ?= --websocket-max-message-size 33554432
 
-.PHONY: run test test-fast deps test-deps chromium services asyncapi-specs lint bench clean
+.PHONY: run test test-fast test-js deps test-deps chromium haproxy services asyncapi-specs lint bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	touch $@
 
 deps: $(VENV)/.installed
-test-deps: $(VENV)/.test-installed chromium asyncapi-specs
+test-deps: $(VENV)/.test-installed chromium haproxy asyncapi-specs
 
 # The official AsyncAPI 3.0.0 JSON Schema, to validate the export's asyncapi.yaml (npm registry).
 asyncapi-specs:
@@ -32,8 +32,9 @@ asyncapi-specs:
 
 run: deps
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_example --if-empty
+	$(PY) manage.py load_example --if-empty --base-url http://$(HOST):$(PORT)
 	@echo "Storming is on http://$(HOST):$(PORT)/"
+	@echo "(Another port or address: make run PORT=8001 HOST=0.0.0.0)"
 	$(PY) -m daphne -b $(HOST) -p $(PORT) $(DAPHNE_OPTIONS) storming.asgi:application
 
 # Browser tests need Debian's Chromium (Playwright's own download cannot work offline).
@@ -41,6 +42,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Chromium from Debian's packages..."; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# The load balancer of deploy/haproxy.cfg, which tests/deploy/ runs in front of two Daphne processes.
+haproxy:
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
+		echo "Installing HAProxy from Debian's packages..."; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }
 
 # PostgreSQL and Redis normally run already; start them if they stopped.
 services:
@@ -50,12 +57,16 @@ services:
 # The whole suite on SQLite and the in-memory layer, then the database and socket tests again on
 # PostgreSQL with the Redis channel layer, the way a real deployment runs (pub/sub, the default),
 # then the tests that go through a Redis layer once more on the core layer, still a choice.
-REDIS_SOCKET_TESTS := $(addprefix tests/boards/,test_consumer.py test_api.py test_access.py \
+REDIS_SOCKET_TESTS := $(addprefix tests/boards/,test_consumer.py test_api.py test_access.py test_identity.py test_revocation.py \
 	test_scale_out.py test_redis_restart.py test_pinning.py test_convergence.py) tests/live
-test: test-deps services
+test: test-deps services test-js
 	$(PY) -m pytest
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) $(PY) -m pytest -m "not browser and not kafka" tests/boards tests/live
 	DATABASE_URL=$(PG_URL) REDIS_URL=$(REDIS) CHANNEL_LAYER=core $(PY) -m pytest -m "not browser and not kafka" $(REDIS_SOCKET_TESTS)
+
+# The page's pure modules (text fitting, layout, colours), without a browser.
+test-js:
+	node --test tests/js/
 
 test-fast: test-deps
 	$(PY) -m pytest -m "not browser and not kafka and not slow" -x -q

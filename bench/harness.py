@@ -32,7 +32,7 @@ if str(ROOT) not in sys.path:
 import psutil  # noqa: E402
 
 from tests.conftest import reachable  # noqa: E402
-from tests.servers import PG_ADMIN, DaphneServer, fresh_database, migrate, server_env  # noqa: E402
+from tests.servers import PG_ADMIN, Balancer, DaphneServer, fresh_database, migrate, server_env  # noqa: E402
 
 # A benchmark stopped with `kill` still stops its servers and drops its database (finally blocks run).
 if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
@@ -140,15 +140,27 @@ class ProcessMeter:
         except psutil.NoSuchProcess:
             return 0.0
 
+    @staticmethod
+    def _system(process: psutil.Process) -> float:
+        try:
+            return process.cpu_times().system
+        except psutil.NoSuchProcess:
+            return 0.0
+
     def start(self) -> None:
         self.started = time.monotonic()
         self.cpu_start = [self._cpu(p) for p in self.processes]
+        self.system_start = [self._system(p) for p in self.processes]
 
     def stop(self) -> dict[str, Any]:
         wall = time.monotonic() - self.started
         used = [self._cpu(p) - s for p, s in zip(self.processes, self.cpu_start, strict=True)]
+        system = [self._system(p) - s for p, s in zip(self.processes, self.system_start, strict=True)]
         return {
             "cpu_percent": [round(100 * u / wall, 1) for u in used],
+            "cpu_seconds": [round(u, 3) for u in used],
+            # Of which in the kernel (socket reads and writes, epoll, file I/O).
+            "system_seconds": [round(s, 3) for s in system],
             "rss_mb": [round(rss_mb(p.pid), 1) for p in self.processes],
         }
 
@@ -191,7 +203,7 @@ class PostgresMeter(ProcessMeter):
             if pid not in known:
                 with contextlib.suppress(psutil.NoSuchProcess):
                     used += self._cpu(psutil.Process(pid))
-        return {"cpu_percent": [round(100 * used / wall, 1)], "rss_mb": []}
+        return {"cpu_percent": [round(100 * used / wall, 1)], "cpu_seconds": [round(used, 3)], "rss_mb": []}
 
 
 def redis_cpu_seconds() -> float:
@@ -298,6 +310,20 @@ def running_servers(
 
 
 @contextlib.contextmanager
+def balancer_in_front(servers: list[DaphneServer]) -> Iterator[Balancer]:
+    """The real HAProxy with deploy/haproxy.cfg in front of `servers` (boards pinned by id)."""
+    if shutil.which("haproxy") is None and not Path("/usr/sbin/haproxy").exists():
+        raise SystemExit("--balancer needs HAProxy (Debian package haproxy; `make test-deps` installs it)")
+    folder = Path(tempfile.mkdtemp(prefix="storming-bench-haproxy-"))
+    balancer = Balancer([s.port for s in servers], folder).start()
+    try:
+        yield balancer
+    finally:
+        balancer.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def django_on(database: dict[str, str]) -> Iterator[None]:
     """Django set up in this process on the benchmark's database (to build large boards fast)."""
     saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "SQLITE_PATH", "DJANGO_SETTINGS_MODULE")}
@@ -321,9 +347,12 @@ def django_on(database: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def http_json(url: str, body: Any = None) -> Any:
+def http_json(url: str, body: Any = None, key: str | None = None) -> Any:
     data = None if body is None else json.dumps(body).encode()
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
+    headers = {"Content-Type": "application/json"}
+    if key:  # every read of a board needs one of its keys
+        headers["Authorization"] = f"Bearer {key}"
+    request = urllib.request.Request(url, data=data, headers=headers)
     with urllib.request.urlopen(request, timeout=30) as response:
         return json.load(response)
 
@@ -391,7 +420,6 @@ def create_large_board(database: dict[str, str], stickies: int) -> tuple[str, st
         from boards import store
 
         board = store.create_board(f"Bench {stickies}", board_snapshot(stickies))
-        store.forget_cached_states()
         return str(board.id), board.edit_key
 
 

@@ -33,7 +33,7 @@ async def one_join(url: str) -> dict[str, float]:
     started = time.perf_counter()
     async with connect(url, max_size=2**28, compression=None, open_timeout=60) as socket:
         opened = time.perf_counter()
-        await socket.send(json.dumps({"type": "hello", "since": 0, "name": "Joiner"}))
+        await socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Joiner"}))
         while True:
             raw = await socket.recv()
             if raw.startswith('{"type":"snapshot"'):

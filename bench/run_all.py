@@ -24,6 +24,7 @@ BENCH = Path(__file__).resolve().parent
 BENCHMARKS = {
     "fanout": ("fanout.py", ["--smoke"]),
     "fanout-redis": ("fanout.py", ["--smoke", "--layer", "redis", "--servers", "2"]),
+    "many-boards": ("many_boards.py", ["--smoke"]),
     "join": ("join.py", ["--smoke"]),
     "memory": ("memory.py", ["--smoke"]),
     "browser": ("browser.py", ["--smoke"]),
@@ -31,8 +32,17 @@ BENCHMARKS = {
     "checks": ("checks_bench.py", ["--boards", "1", "--runs", "2"]),
 }
 # Benchmarks that need Redis, and are left out with a note when it is not running.
-NEEDS_REDIS = {"fanout-redis"}
+NEEDS_REDIS = {"fanout-redis", "many-boards"}
 FULL_ONLY_ONCE = {"fanout-redis"}  # the full run of fanout.py already covers one Redis set-up
+# The full fan-out run compares with the reference relay in the same run, when its script is there.
+FULL_ARGS = {"fanout": ["--against-relay"]}
+
+
+def relay_there() -> bool:
+    sys.path.insert(0, str(BENCH))
+    import reference_relay
+
+    return reference_relay.find_script() is not None
 
 
 def redis_up() -> bool:
@@ -49,7 +59,8 @@ def redis_up() -> bool:
 def run_one(name: str, smoke: bool) -> tuple[bool, str]:
     script, smoke_args = BENCHMARKS[name]
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        command = [sys.executable, str(BENCH / script), *(smoke_args if smoke else [])]
+        full_args = FULL_ARGS.get(name, []) if relay_there() else []
+        command = [sys.executable, str(BENCH / script), *(smoke_args if smoke else full_args)]
         if script not in ("export_bench.py", "checks_bench.py"):
             command += ["--json", out.name]
         started = time.perf_counter()
@@ -59,8 +70,9 @@ def run_one(name: str, smoke: bool) -> tuple[bool, str]:
             return False, f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}"
         figures = Path(out.name).read_text()
         result = json.loads(figures) if figures.strip() else {}
-        if result.get("lost") or result.get("out_of_order"):
-            return False, f"{name}: lost {result.get('lost')}, out of order {result.get('out_of_order')}"
+        for figures_of in [result, *result.get("rows", [])]:
+            if figures_of.get("lost") or figures_of.get("out_of_order"):
+                return False, f"{name}: lost {figures_of.get('lost')}, out of order {figures_of.get('out_of_order')}"
         return True, f"{name}: ok in {time.perf_counter() - started:.0f} s"
 
 

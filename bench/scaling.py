@@ -7,7 +7,8 @@ Runs bench/fanout.py for every client count and set-up (`processes:layer`), `--r
 each, and keeps the median of each figure. The capacity of a set-up is the largest client count
 whose median p99 stays within --p99-limit ms with nothing lost, counted in deliveries per second
 (events and cursor batches that reached a client). With --svg it draws p50 and p99 against the
-client count.
+client count. With --balancer the clients go through HAProxy as deployed (deploy/haproxy.cfg),
+which puts the one board on one process; bench/many_boards.py spreads many boards instead.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ def measure(setup: str, clients: int, args: argparse.Namespace) -> dict[str, Any
                 str(args.rate),
             ]
             + (["--cpu-cap", str(args.cpu_cap)] if args.cpu_cap else [])
+            + (["--balancer"] if args.balancer else [])
         )
         run = fanout.run(load)
         quiet = run["other_cpu_percent"] <= args.max_other
@@ -169,6 +171,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         type=float,
         help="let each server process use at most this fraction of a core (a cgroup quota; needs root): "
         "on a machine with too few cores for servers and load generator, this shows what a second process adds",
+    )
+    p.add_argument(
+        "--balancer",
+        action="store_true",
+        help="clients connect through HAProxy (deploy/haproxy.cfg), which pins each board to one process",
     )
     p.add_argument("--svg", help="write the plot here")
     p.add_argument("--json", help="write the figures here")

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import F
 
-from boards.models import Board, BoardEvent, Frame, Link, Note, RelayPosition
+from boards.models import Board, BoardEvent, ContractRelease, Frame, Link, Note, RelayPosition
 
 
 class BoardEventInline(admin.TabularInline):
@@ -90,4 +90,24 @@ class RelayPositionAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ContractRelease)
+class ContractReleaseAdmin(admin.ModelAdmin):
+    """Released versions of boards' contracts; teams build on them, so they are read only here."""
+
+    list_display = ("board", "version", "seq", "actor", "created_at", "note")
+    list_select_related = ("board",)
+    search_fields = ("board__name", "board__id", "note")
+    readonly_fields = ("board", "version", "seq", "note", "renamed", "actor", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Later releases, their pinned names and schema versions are computed from earlier ones.
         return False

@@ -18,8 +18,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from boards import pictures, store
-from boards.domain import MAX_ELEMENTS, MAX_NAME, Rejection
-from boards.http import board_links, error
+from boards.domain import Rejection, budgets
+from boards.http import NO_ACCESS, board_links, error, needs_key
 from boards.models import Board
 
 FORMAT = "storming-board"
@@ -117,8 +117,9 @@ def _check_values(value: Any) -> None:
 
 def _check_board(board: dict[str, Any]) -> None:
     name = board.get("name", "")
-    if not isinstance(name, str) or len(name) > MAX_NAME:
-        raise Rejection("invalid", f"The board's name must be text of at most {MAX_NAME} characters.")
+    limit = budgets().name
+    if not isinstance(name, str) or len(name) > limit:
+        raise Rejection("invalid", f"The board's name must be text of at most {limit} characters.")
     total = 0
     ids: set[str] = set()
     for key, what in COLLECTIONS:
@@ -126,8 +127,8 @@ def _check_board(board: dict[str, Any]) -> None:
         if not isinstance(items, list):
             raise Rejection("invalid", f'"{key}" must be a list.')
         total += len(items)
-        if total > MAX_ELEMENTS:
-            raise Rejection("too_large", f"The file holds more than {MAX_ELEMENTS} elements, a board's limit.")
+        if total > (limit := budgets().elements):
+            raise Rejection("too_large", f"The file holds more than {limit} elements, a board's limit.")
         for position, item in enumerate(items, 1):
             if not isinstance(item, dict):
                 raise Rejection("invalid", f"{what.capitalize()} {position} is not an object.")
@@ -153,8 +154,8 @@ def restore(document: dict[str, Any], name: str | None = None, actor: str = "imp
     """A new board drawn from a checked document. Nothing is created if any element is refused."""
     board = document["board"]
     name = (name if name is not None else board.get("name", "")).strip() or "Imported board"
-    if len(name) > MAX_NAME:
-        raise Rejection("invalid", f"A board's name is at most {MAX_NAME} characters.")
+    if len(name) > (limit := budgets().name):
+        raise Rejection("invalid", f"A board's name is at most {limit} characters.")
     return store.create_board(name, board, actor=actor)
 
 
@@ -162,11 +163,12 @@ def restore(document: dict[str, Any], name: str | None = None, actor: str = "imp
 
 
 @require_GET
+@needs_key("viewer")
 def export_json(request: HttpRequest, board_id: str) -> HttpResponse:
     try:
         document = export_document(board_id)
     except Board.DoesNotExist:
-        return error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", NO_ACCESS)
     response = HttpResponse(dump_document(document), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{backup_filename(document["board"]["name"])}"'
     return response
@@ -230,16 +232,17 @@ def _import_bytes(request: HttpRequest, raw: bytes, name: str | None) -> HttpRes
 
 
 @require_GET
+@needs_key("viewer")
 def board_svg(request: HttpRequest, board_id: str) -> HttpResponse:
     """The board as a picture; `?ids=a,b,c` draws only those elements (and links among them)."""
     try:
         snapshot = store.snapshot(board_id)
     except Board.DoesNotExist:
-        return error(404, "not_found", "There is no board with this id.")
+        return error(404, "not_found", NO_ACCESS)
     ids = request.GET.get("ids")
     selection = {part.strip() for part in ids.split(",") if part.strip()} if ids else None
-    if selection is not None and len(selection) > MAX_ELEMENTS:
-        return error(400, "invalid", f"Select at most {MAX_ELEMENTS} elements.")
+    if selection is not None and len(selection) > (limit := budgets().elements):
+        return error(400, "invalid", f"Select at most {limit} elements.")
     response = HttpResponse(pictures.board_svg(snapshot, selection), content_type="image/svg+xml; charset=utf-8")
     response["Content-Disposition"] = (
         f'inline; filename="{backup_filename(snapshot["name"]).replace(".storming.json", ".svg")}"'

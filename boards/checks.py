@@ -16,6 +16,7 @@ from boards.language import (
     normalise_name,
     starts_with_gerund,
     starts_with_whenever,
+    words,
 )
 
 Finding = dict[str, Any]
@@ -226,6 +227,86 @@ def check_policy_links(index: BoardIndex) -> Iterator[Finding]:
             )
 
 
+def _events_caused(index: BoardIndex, command_id: str) -> list[str]:
+    """What a command leads to, read as the export reads it: its own arrows, else its handler's."""
+    targets = index.targets.get(command_id, ())
+    direct = [t for t in targets if index.kind(t) == "event"]
+    if direct:
+        return direct
+    handlers = [t for t in targets if index.kind(t) in EVENT_HANDLERS]
+    aggregate = index.aggregate_of(index.by_id[command_id])
+    if aggregate:
+        handlers.append(aggregate["id"])
+    return [t for h in handlers for t in index.targets.get(h, ()) if index.kind(t) == "event"]
+
+
+def check_policy_cycles(index: BoardIndex) -> Iterator[Finding]:
+    """A policy whose commands cause the event that triggers it runs forever once started."""
+
+    policies = [n for n in index.notes if n["kind"] == "policy"]
+    follows: dict[str, list[str]] = {}
+    for policy in policies:
+        commands = [t for t in index.targets.get(policy["id"], ()) if index.kind(t) == "command"]
+        events = [e for c in commands for e in _events_caused(index, c)]
+        follows[policy["id"]] = [p for e in events for p in index.targets.get(e, ()) if index.kind(p) == "policy"]
+    for note in policies:
+        seen: set[str] = set()
+        todo = list(follows[note["id"]])
+        while todo:
+            current = todo.pop()
+            if current == note["id"]:
+                yield _finding(
+                    "policy_cycle",
+                    "warning",
+                    note,
+                    f'Policy "{_label(note)}" issues a command whose events trigger it again: once started, '
+                    "it loops forever. Break the cycle, or make sure a handler stops it.",
+                )
+                break
+            if current not in seen:
+                seen.add(current)
+                todo.extend(follows.get(current, ()))
+
+
+def _named_event(said: list[str], by_name: dict[tuple[str, ...], list[Element]]) -> tuple[str, list[Element]]:
+    """The longest event name that a policy's "Whenever ..." starts with, and the events carrying it."""
+    for length in range(len(said), 0, -1):
+        named = by_name.get(tuple(said[:length]))
+        if named:
+            return " ".join(said[:length]), named
+    return "", []
+
+
+def check_policy_triggers(index: BoardIndex) -> Iterator[Finding]:
+    """The export triggers a policy by the events linked into it; say when the wording disagrees."""
+    by_name: dict[tuple[str, ...], list[Element]] = defaultdict(list)
+    policies = []
+    for note in index.notes:
+        if note["kind"] == "event":
+            by_name[tuple(words(_label(note)))].append(note)
+        elif note["kind"] == "policy" and starts_with_whenever(_label(note)):
+            policies.append(note)
+    for note in policies:
+        name, named = _named_event(words(_label(note))[1:], by_name)
+        linked = [s for s in index.sources.get(note["id"], ()) if index.kind(s) == "event"]
+        if not named or any(e["id"] in linked for e in named):
+            continue
+        contexts = sorted({index.context_name(e.get("context")) or "no context" for e in named})
+        if not linked and len(named) > 1:
+            message = (
+                f'Policy "{_label(note)}" names "{name}", which {len(named)} events carry '
+                f"(in {', '.join(contexts)}). Link the one it reacts to."
+            )
+        elif linked:
+            message = (
+                f'Policy "{_label(note)}" names "{name}" but is linked to other events, which alone trigger it. '
+                "Link the event it names, or reword it."
+            )
+        else:
+            continue  # one event of that name and no link: check_policy_links already asks for the link
+        yield _finding("policy_ambiguous_trigger", "warning", note, message)
+
+
 def _with_article(label: str) -> str:
     return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
@@ -309,6 +390,8 @@ CHECKS = (
     check_command_outcome,
     check_event_origin,
     check_policy_links,
+    check_policy_cycles,
+    check_policy_triggers,
     check_link_grammar,
     check_name_collisions,
     check_aggregates_in_contexts,

@@ -20,13 +20,13 @@ from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from boards import protocol, store
+from boards import identity, protocol, store
 from boards.limits import TokenBucket
 from boards.live import outbox
 from boards.live.budgets import budget, budgets, rate_limited
 from boards.live.presence import color_for
 from boards.live.room import BoardRoom, group_name, room_for
-from boards.models import Board
+from boards.outage import DATABASE_DOWN
 from boards.protocol import BadFrame
 from boards.store import OpRequest
 
@@ -36,13 +36,15 @@ log = logging.getLogger(__name__)
 MAX_ERRORS = 20
 ERROR_WINDOW = 10.0
 
+# Others come with identity's refusals: 4401 sign in, 4403 no valid key or replaced, 4426 reload.
 CLOSE_BAD_FRAMES = 4400  # too many bad or refused frames
 CLOSE_FORBIDDEN = 4403  # no valid key, or the link was replaced
-CLOSE_NOT_FOUND = 4404  # no such board
 CLOSE_HELLO_TIMEOUT = 4408  # no hello within STORMING_HELLO_SECONDS
 CLOSE_TOO_SLOW = 4413  # read too little: more than the send budget waited too long
 CLOSE_FLOOD = 4429  # far more frames than the frame budget, for seconds on end
 CLOSE_SERVER_ERROR = 4500  # the server failed handling a frame; reconnecting is safe
+CLOSE_UNAVAILABLE = 4503  # the database cannot be reached: the client connects again later
+UNAVAILABLE = "The server cannot reach its database just now; the page connects again by itself in a moment."
 
 # Past this much unread, volatile frames (presence) are dropped and sync answers wait.
 SOFT_BACKLOG = 256 * 1024
@@ -72,12 +74,6 @@ def key_from_query(scope: dict[str, Any]) -> str | None:
         if name == "key" and value:
             return value
     return None
-
-
-@database_sync_to_async
-def role_on_board(board_id: str, key: str | None) -> tuple[bool, str | None]:
-    board = Board.objects.filter(pk=board_id).only("facilitator_key", "edit_key", "view_key").first()
-    return (board is not None, board.role_for(key) if board else None)
 
 
 class BoardConsumer(AsyncWebsocketConsumer):
@@ -114,14 +110,9 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.behind: int | None = None  # the last seq delivered before the socket fell behind
         self.syncing = False
         self.sync_again: int | None = None
+        # Whether the board exists is told to no one without its key: hello answers both alike.
         await self.accept()
         self.later(self.hello_deadline())
-        exists, _ = await role_on_board(self.board_id, None)
-        if not exists:
-            await self.send_json(
-                {"type": "error", "code": "not_found", "message": "There is no board at this address."}
-            )
-            await self.close(code=CLOSE_NOT_FOUND)
 
     async def disconnect(self, code: int) -> None:
         await self.leave_board()
@@ -180,10 +171,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
             await self.dispatch_frame(message)
         except BadFrame as bad:
             await self.refuse(bad)
+        except DATABASE_DOWN:
+            await self.close_unavailable()
         except Exception:
             log.exception("board %s: a frame failed; closing the socket", self.board_id)
             await self.send_json({"type": "error", "code": "server_error", "message": "The server failed; reconnect."})
             await self.close(code=CLOSE_SERVER_ERROR)
+
+    async def close_unavailable(self) -> None:
+        log.warning("board %s: database unavailable, socket refused", self.board_id)
+        await self.send_json({"type": "error", "code": "unavailable", "message": UNAVAILABLE})
+        await self.close(code=CLOSE_UNAVAILABLE)
 
     async def refuse(self, bad: BadFrame) -> None:
         await self.send_json(bad.frame())
@@ -223,24 +221,29 @@ class BoardConsumer(AsyncWebsocketConsumer):
     async def on_hello(self, message: dict[str, Any]) -> None:
         if self.user is not None:
             raise BadFrame("bad_frame", "hello is sent once per connection.")
-        since, name, participant = protocol.hello(message)
+        since, _, _ = protocol.hello(message)
         # The key may come in the URL (scripts) or in hello (the page: never in a URL, never logged).
         self.key = message.get("key") if isinstance(message.get("key"), str) else self.key
-        _, self.role = await role_on_board(self.board_id, self.key)
-        if self.role is None:
-            await self.send_json(
-                {"type": "error", "code": "forbidden", "message": "This link is not valid for this board (any more)."}
-            )
-            await self.close(code=CLOSE_FORBIDDEN)
+        address = (self.scope.get("client") or ("",))[0] or ""
+        admission = await database_sync_to_async(identity.admit)(
+            message, self.board_id, self.key, self.scope.get("user"), address
+        )
+        if isinstance(admission, identity.Refusal):
+            await self.send_json(admission.frame())
+            await self.close(code=admission.close_code)
             return
+        self.role, participant = admission.role, admission.participant
         connection_id = uuid.uuid4().hex[:12]
-        # Without a participant id the connection is its own participant (undo within it works).
-        self.author = participant or f"connection-{connection_id}"
-        # Budgets are the participant's on this board, across reconnects. A script that names no
-        # participant has one per connection (scripts on one machine share an address); the
-        # board's budget caps everyone together.
-        self.participant = participant or self.author
-        self.user = {"id": connection_id, "name": name, "color": color_for(connection_id), "role": self.role}
+        # Votes, undo and authorship belong to the identity the server issued, never a named one;
+        # so do budgets, across reconnects.
+        self.author = self.participant = participant.id
+        self.user = {
+            "id": connection_id,
+            "name": admission.name,
+            "color": color_for(connection_id),
+            "role": self.role,
+            "participant": participant.id,
+        }
         # Join the board's room before reading the board, so no event can fall between the two;
         # what arrives meanwhile is held and sent after the snapshot.
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -251,7 +254,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if self.gone:  # closed while joining: the clean-up ran before the join was complete
             room.leave(self, self.user["id"])
             return
-        await self.send_json({"type": "welcome", "you": self.user})
+        await self.send_json({"type": "welcome", "you": self.user, "token": participant.token})
         try:
             await self.catch_up(since)
         finally:
@@ -386,11 +389,12 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.later(self.recheck_access())
 
     async def recheck_access(self) -> None:
-        """The facilitator replaced the links: sockets opened with an old one must go."""
-        _, role = await role_on_board(self.board_id, self.key)
-        if self.user is not None and role is None and not self.gone:
-            await self.send_json({"type": "error", "code": "revoked", "message": "The facilitator replaced this link."})
-            await self.close(code=CLOSE_FORBIDDEN)
+        """The facilitator replaced the links or made the board members-only: who may not stay goes."""
+        access = await database_sync_to_async(identity.access)(self.board_id, self.key, self.scope.get("user"))
+        if self.user is not None and isinstance(access, identity.Refusal) and not self.gone:
+            refusal = identity.REVOKED if access is identity.NOT_VALID else access
+            await self.send_json(refusal.frame())
+            await self.close(code=refusal.close_code)
 
     async def board_access(self, message: dict[str, Any]) -> None:
         await self.recheck_access()

@@ -6,6 +6,7 @@ BoardEvent rows that explain them.
 
 import secrets
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -35,8 +36,10 @@ class Board(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="boards"
     )
-    # Listed boards (the example) show on the home page with their edit link, for anyone.
+    # No longer shown anywhere: the home page hands out no shared key (kept for old rows).
     listed = models.BooleanField(default=False)
+    # Where accounts are used: the board opens only for signed-in people who hold a key.
+    members_only = models.BooleanField(default=False)
     # The seq of the last event in the log; taken under a row lock to keep seq gap-free.
     seq = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,6 +75,10 @@ class Board(models.Model):
             if secrets.compare_digest(key.encode(), expected.encode()):
                 return role
         return None
+
+    def admits(self, user: Any) -> bool:
+        """Whether a key holder who is `user` may open the board: members-only boards want a sign-in."""
+        return not self.members_only or bool(user is not None and user.is_authenticated)
 
     def rotate_links(self) -> None:
         self.edit_key = new_token()
@@ -205,3 +212,57 @@ class RelayPosition(models.Model):
     def lag(self) -> int:
         """Events in the log that the topic does not have yet."""
         return max(self.board.seq - self.last_seq, 0)
+
+
+class ContractRelease(models.Model):
+    """A released version of the board's contract: a pointer into the board's own log.
+
+    The contract itself is not copied: it is whatever the export derives from the board as it was
+    right after event `seq` (see boards.export.releases). Versions count up from 1 per board.
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="releases")
+    version = models.PositiveIntegerField()
+    seq = models.BigIntegerField()
+    note = models.TextField(blank=True, default="")
+    # Elements whose wire names follow their sticky's text again from this release on (breaking).
+    renamed = models.JSONField(default=list, blank=True)
+    actor = models.CharField(max_length=100, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["board", "version"]
+        constraints = [models.UniqueConstraint(fields=["board", "version"], name="release_version_per_board")]
+
+    def __str__(self) -> str:
+        return f"{self.board} v{self.version} @ {self.seq}"
+
+    def as_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "seq": self.seq,
+            "note": self.note,
+            "renamed": list(self.renamed),
+            "by": self.actor,
+            "at": self.created_at.isoformat(),
+        }
+
+
+class Participant(models.Model):
+    """An identity the server issued on a board: whose dots, whose undo, whose changes.
+
+    Kept so that how many identities one address took on a board can be counted across
+    processes (boards.identity bounds it); the address is stored as a keyed hash only.
+    """
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="participants")
+    uid = models.CharField(max_length=32)
+    address = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "uid"], name="participant_uid_per_board")]
+        indexes = [models.Index(fields=["board", "address", "created_at"], name="participant_minted")]
+
+    def __str__(self) -> str:
+        return f"{self.board} / {self.uid}"

@@ -112,17 +112,32 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
+# The sizes and the text box of static/boards/js/textfit.js, so a picture wraps like the board.
+NOTE_SIZES = (15.0, 13.0, 11.5, 10.0)
+ACTOR_SIZES = (13.0, 11.5, 10.0)
+LINE_HEIGHT = 1.28
+
+
 def _fit(text: str, width: float, height: float, sizes: Iterable[float]) -> tuple[float, list[str], bool]:
-    """The largest size at which the text fits the box; else the smallest, cut with an ellipsis."""
+    """The largest size at which the text fits the box; else the smallest, with every line
+    (the sticky then grows to hold them: a picture never cuts text off)."""
     size, lines = 0.0, []
     for size in sizes:
         lines = wrap(text, width, size)
-        if len(lines) * size * 1.28 <= height:
+        if len(lines) * size * LINE_HEIGHT <= height:
             return size, lines, False
-    keep = max(1, int(height // (size * 1.28)))
-    cut = lines[:keep]
-    cut[-1] = cut[-1].rstrip()[: max(1, len(cut[-1]) - 1)] + "…"
-    return size, cut, True
+    return size, lines, True
+
+
+def note_height(note: Element) -> float:
+    """How tall a sticky is drawn: its own height, or more when its text needs it."""
+    kind, w, h = note.get("kind", ""), note["w"], note["h"]
+    size, lines, overflows = _fit(str(note.get("text") or ""), w - 20, h - 32, _sizes(kind))
+    return h + (len(lines) * size * LINE_HEIGHT - (h - 32) if overflows else 0)
+
+
+def _sizes(kind: str) -> tuple[float, ...]:
+    return ACTOR_SIZES if kind == "actor" else NOTE_SIZES
 
 
 # --- geometry --------------------------------------------------------------------------------
@@ -132,21 +147,40 @@ def _centre(e: Element) -> tuple[float, float]:
     return e["x"] + e["w"] / 2, e["y"] + e["h"] / 2
 
 
+HEADER = 30  # a frame's header height, as on the page
+
+
+def _contains_centre(outer: Element, inner: Element) -> bool:
+    cx, cy = _centre(inner)
+    return (
+        outer["w"] * outer["h"] > inner["w"] * inner["h"]
+        and outer["x"] < cx < outer["x"] + outer["w"]
+        and outer["y"] < cy < outer["y"] + outer["h"]
+    )
+
+
 def _ends(a: Element, b: Element) -> tuple[float, float, float, float]:
-    """Centre to centre, cut at each rectangle's border (as the board page draws links)."""
+    """Where the line between two rectangles' centres leaves each: linkEnds() of
+    static/boards/js/render.js, so a picture's links end where the board's do. A link between a
+    frame and something inside it runs from the frame's header to the inner element."""
+    if _contains_centre(a, b) or _contains_centre(b, a):
+        outer, inner = (a, b) if _contains_centre(a, b) else (b, a)
+        x = inner["x"] + inner["w"] / 2
+        top = (x, outer["y"] + HEADER)
+        edge = (x, inner["y"] if top[1] < inner["y"] else inner["y"] + inner["h"])
+        return (*top, *edge) if outer is a else (*edge, *top)
     ax, ay = _centre(a)
     bx, by = _centre(b)
     dx, dy = bx - ax, by - ay
 
-    def clip(r: Element, sign: int) -> tuple[float, float]:
-        tx = r["w"] / 2 / abs(dx) if dx else math.inf
-        ty = r["h"] / 2 / abs(dy) if dy else math.inf
-        t = min(tx, ty, 0.5)
-        return sign * dx * t, sign * dy * t
+    def inside(r: Element) -> float:
+        return min(r["w"] / 2 / abs(dx) if dx else math.inf, r["h"] / 2 / abs(dy) if dy else math.inf)
 
-    ox1, oy1 = clip(a, 1)
-    ox2, oy2 = clip(b, -1)
-    return ax + ox1, ay + oy1, bx + ox2, by + oy2
+    ta, tb = inside(a), inside(b)
+    if ta + tb >= 1:
+        # Overlapping (a sticky linked to the frame around it): meet in the middle.
+        ta, tb = min(ta, 0.45), min(tb, 0.45)
+    return ax + dx * ta, ay + dy * ta, bx - dx * tb, by - dy * tb
 
 
 def _n(value: float) -> str:
@@ -210,7 +244,8 @@ def board_svg(snapshot: dict[str, Any], selection: set[str] | None = None) -> st
     min_x = min(e["x"] for e in drawn.values()) - MARGIN
     min_y = min(e["y"] for e in drawn.values()) - MARGIN
     max_x = max(e["x"] + e["w"] for e in drawn.values()) + MARGIN
-    max_y = max(e["y"] + e["h"] for e in drawn.values()) + MARGIN
+    bottoms = [*(f["y"] + f["h"] for f in frames), *(n["y"] + note_height(n) for n in notes)]
+    max_y = max(bottoms) + MARGIN
 
     body: list[str] = ['<g class="frames">']
     # Big frames first so that the smaller frames inside them stay visible.
@@ -274,9 +309,9 @@ def _clip(text: str, width: float, size: float) -> str:
 def _note(note: Element) -> str:
     kind = note.get("kind", "")
     colour, label = NOTE_LOOK.get(kind, UNKNOWN_LOOK)
-    x, y, w, h = note["x"], note["y"], note["w"], note["h"]
+    x, y, w, h = note["x"], note["y"], note["w"], note_height(note)
     text = str(note.get("text") or "")
-    cx, cy = _centre(note)
+    cx, cy = x + w / 2, y + h / 2
     tilt = f' transform="rotate({_n(HOTSPOT_TILT)} {_n(cx)} {_n(cy)})"' if kind == "hotspot" else ""
     parts = [
         f'<g class="note" data-kind="{xml_attr(kind)}" data-id="{xml_attr(note["id"])}"{tilt}>',
@@ -294,9 +329,8 @@ def _note(note: Element) -> str:
             f'<text class="head" x="{_n(x + w - 9)}" y="{_n(y + 17)}" text-anchor="end" '
             f'style="letter-spacing:0">{count}</text>'
         )
-    sizes = (13.0, 11.5, 10.0, 9.0) if kind == "actor" else (15.0, 13.0, 11.5, 10.0, 9.0)
     inner_w, top = w - 20, y + 24
-    size, lines, _ = _fit(text, inner_w, y + h - 8 - top, sizes)
+    size, lines, _ = _fit(text, inner_w, y + h - 8 - top, _sizes(kind))
     if lines:
         line_h = size * 1.28
         first = top + (y + h - 8 - top - len(lines) * line_h) / 2 + size * 0.95

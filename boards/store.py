@@ -17,8 +17,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Sum, TextField
+from django.db.models.functions import Cast, Length
 from django.utils import timezone
 
 from boards.domain import Actor, BoardState, Rejection, default_meta, evolve
@@ -27,8 +29,8 @@ from boards.models import Board, BoardEvent, BoardSnapshot, Frame, Link, Note
 
 # Past this many missed events a reconnecting client gets a snapshot instead of the events.
 CATCH_UP_LIMIT = 2000
-# A stored snapshot every this many events bounds the replay for a past state.
-SNAPSHOT_EVERY = 300
+# Bytes a stored event takes besides its data (its row's other columns and index entries).
+EVENT_ROW_BYTES = 150
 
 NOTE_COLUMNS = ("kind", "text", "x", "y", "w", "h", "fields", "aggregate", "context")
 FRAME_COLUMNS = ("kind", "name", "x", "y", "w", "h", "context")
@@ -218,7 +220,7 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
             if meta_changed:
                 changes["meta"] = {**state.meta, "votes": state.votes}
             Board.objects.filter(pk=board.pk).update(**changes)
-            if state.seq // SNAPSHOT_EVERY > board.seq // SNAPSHOT_EVERY:
+            if _snapshot_due(board, state):
                 BoardSnapshot.objects.create(board=board, seq=state.seq, state=state.snapshot())
     return results
 
@@ -227,6 +229,27 @@ def _check_key(board: Board, op: OpRequest) -> None:
     """Fail closed: the key must still grant the op's role by what the locked board row says now."""
     if op.key is not None and board.role_for(op.key) != op.role:
         raise Rejection("revoked", "The facilitator replaced this link; ask for the new one.")
+
+
+def _snapshot_due(board: Board, state: BoardState) -> bool:
+    """Whether to store a snapshot after this batch, which bounds the replay for a past state.
+
+    A snapshot costs the whole board on disk, so one is stored at most once every
+    STORMING_SNAPSHOT_EVERY events, and only when the events logged since the last one take at
+    least STORMING_SNAPSHOT_LOG_PERCENT % of the board's size: snapshots then take about as much
+    disk as the log (at 100 %) at most, and replaying from one reads about a snapshot's worth.
+    """
+    every = max(1, settings.STORMING_SNAPSHOT_EVERY)
+    if state.seq // every == board.seq // every:  # looked at once every `every` events
+        return False
+    last = BoardSnapshot.objects.filter(board=board).aggregate(last=Max("seq"))["last"] or 0
+    # The log's bytes since then, from the size of its latest `every` events (a bounded read).
+    recent = BoardEvent.objects.filter(board=board, seq__gt=state.seq - every)
+    sizes = recent.aggregate(
+        data=Sum(Length(Cast("data", TextField()))), before=Sum(Length(Cast("before", TextField())))
+    )
+    per_event = ((sizes["data"] or 0) + (sizes["before"] or 0)) / every + EVENT_ROW_BYTES
+    return (state.seq - last) * per_event * 100 >= state.weight() * settings.STORMING_SNAPSHOT_LOG_PERCENT
 
 
 def _write_projection(board: Board, state: BoardState, touched: dict[str, set[str]]) -> None:

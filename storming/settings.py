@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from storming import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -38,12 +40,7 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG and os.environ.get("STORMING_REQUIRE_SECRET_KEY"):
-        raise ImproperlyConfigured("SECRET_KEY must be set in production")
-    # A fixed development key; a real deployment sets SECRET_KEY.
-    SECRET_KEY = "storming-development-only-key-change-me-in-production"  # noqa: S105
+# SECRET_KEY: see "Safe by default" at the end.
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
@@ -62,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "boards.security.SecurityHeaders",
+    "boards.outage.DatabaseOutage",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -95,6 +93,12 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 # that went stale. On PostgreSQL a new connection is a new backend process; on SQLite, opening
 # one (and setting its pragmas) for every op frame took 15 % of the server's CPU.
 CONN_MAX_AGE = env_int("DATABASE_CONN_MAX_AGE", 60)
+# SQLite's fsync policy (WAL). FULL syncs every commit, so an acked op survives an OS crash or a
+# power cut; NORMAL survives a crash of the server only, and is faster on slow disks. The writer
+# batches ops into one commit, so FULL costs one fsync a batch. See "Durability" in the README.
+SQLITE_SYNCHRONOUS = os.environ.get("STORMING_SQLITE_SYNCHRONOUS", "FULL").upper()
+if SQLITE_SYNCHRONOUS not in ("NORMAL", "FULL"):
+    raise ImproperlyConfigured(f"STORMING_SQLITE_SYNCHRONOUS must be NORMAL or FULL, not {SQLITE_SYNCHRONOUS!r}")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True)}
 else:
@@ -107,7 +111,7 @@ else:
                 # transactions never deadlock upgrading a read lock.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+                "init_command": f"PRAGMA journal_mode=WAL; PRAGMA synchronous={SQLITE_SYNCHRONOUS};",
             },
             "CONN_MAX_AGE": CONN_MAX_AGE,
             "CONN_HEALTH_CHECKS": True,
@@ -162,7 +166,6 @@ X_FRAME_OPTIONS = "DENY"
 
 # Limits on what a client may send (see boards/protocol.py).
 STORMING_MAX_FRAME_BYTES = env_int("STORMING_MAX_FRAME_BYTES", 64 * 1024)
-STORMING_MAX_TEXT = env_int("STORMING_MAX_TEXT", 2000)
 STORMING_PRESENCE_TICK_MS = env_int("STORMING_PRESENCE_TICK_MS", 50)
 # Ops a second (average, burst) one participant may send to a board, across reconnects, and one
 # board may take from all of them.
@@ -201,6 +204,23 @@ LOGGING = {
     "loggers": {"django.channels.server": {"level": "WARNING"}},
 }
 
+# --- Size budgets (boards/domain/budgets.py; docs/protocol.md "Budgets: sizes") ---
+# Checked before anything is stored; a refusal is `too_large` and names the limit. A board's
+# snapshot is at most MAX_BOARD_BYTES + MAX_ELEMENTS x 120 B + a few KiB: keep that under the
+# largest message the server may send (Daphne's --websocket-max-message-size, 32 MiB in the Makefile).
+STORMING_MAX_TEXT = env_int("STORMING_MAX_TEXT", 2000)  # characters of a sticky's text or a field's doc
+STORMING_MAX_NAME = env_int("STORMING_MAX_NAME", 200)  # characters of a board or frame name, a link label...
+STORMING_MAX_FIELDS = env_int("STORMING_MAX_FIELDS", 100)  # fields on one sticky
+STORMING_MAX_ENUM_VALUES = env_int("STORMING_MAX_ENUM_VALUES", 100)  # values of one enum field
+STORMING_MAX_ELEMENT_BYTES = env_int("STORMING_MAX_ELEMENT_BYTES", 32 * 1024)  # one element in a message
+STORMING_MAX_OP_BYTES = env_int("STORMING_MAX_OP_BYTES", 64 * 1024)  # one op's data, socket or HTTP
+STORMING_MAX_ELEMENTS = env_int("STORMING_MAX_ELEMENTS", 20_000)  # stickies, frames and links on a board
+STORMING_MAX_BOARD_BYTES = env_int("STORMING_MAX_BOARD_BYTES", 24 * 1024 * 1024)  # a board's elements and dots
+# A stored snapshot (for the history) at most once every this many events, when the events logged
+# since the last one take this share of the board's size: disk stays in proportion to the log.
+STORMING_SNAPSHOT_EVERY = env_int("STORMING_SNAPSHOT_EVERY", 300)
+STORMING_SNAPSHOT_LOG_PERCENT = env_int("STORMING_SNAPSHOT_LOG_PERCENT", 100)
+
 # --- The board's event stream on Kafka (boards/relay.py, `manage.py relay_board_events`) ---
 # The topic every board's event log is published to, keyed by board id.
 STORMING_RELAY_TOPIC = os.environ.get("STORMING_RELAY_TOPIC", "storming.board-events")
@@ -209,3 +229,60 @@ STORMING_RELAY_PARTITIONS = env_int("STORMING_RELAY_PARTITIONS", 3)
 STORMING_RELAY_REPLICATION_FACTOR = env_int("STORMING_RELAY_REPLICATION_FACTOR", -1)
 # Events of one board sent per pass before the relay records its progress.
 STORMING_RELAY_BATCH_SIZE = env_int("STORMING_RELAY_BATCH_SIZE", 500)
+
+# Participant identities (boards.identity): how many new ones one client address may take on
+# one board within the window. People who reload keep theirs; this bounds made-up voters.
+STORMING_NEW_PARTICIPANTS_PER_ADDRESS = env_int("STORMING_NEW_PARTICIPANTS_PER_ADDRESS", 60)
+STORMING_NEW_PARTICIPANTS_WINDOW = env_int("STORMING_NEW_PARTICIPANTS_WINDOW", 3600)
+
+# --- Safe by default: the secret key, TLS behind a proxy, login throttling, exports ----------
+# (storming/secret_key.py, boards/deployment.py, boards/login_throttle.py, boards/export/runner.py)
+
+# What the server keeps on disk besides the database: today its generated SECRET_KEY.
+STORMING_DATA_DIR = Path(os.environ.get("STORMING_DATA_DIR") or BASE_DIR / "var")
+# Without SECRET_KEY the server makes a random one on first start and keeps it (mode 0600) in
+# STORMING_DATA_DIR: never a published key. Machines that share boards need the same SECRET_KEY.
+STORMING_SECRET_KEY_GENERATED = not os.environ.get("SECRET_KEY")
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key.load_or_create(STORMING_DATA_DIR)
+
+# Served over HTTPS by a proxy in front (or Daphne itself): cookies only over TLS, HSTS, and
+# plain HTTP redirected. `manage.py check --deploy` warns while this is off.
+STORMING_BEHIND_TLS = env_bool("STORMING_BEHIND_TLS", False)
+if STORMING_BEHIND_TLS:
+    # The header the proxy sets to say the request came over HTTPS; empty when Daphne
+    # terminates TLS itself (then no header is trusted: anyone could send it).
+    _tls_header = os.environ.get("STORMING_TLS_PROXY_HEADER", "X-Forwarded-Proto")
+    if _tls_header:
+        SECURE_PROXY_SSL_HEADER = ("HTTP_" + _tls_header.upper().replace("-", "_"), "https")
+    SECURE_SSL_REDIRECT = env_bool("STORMING_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("STORMING_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("STORMING_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("STORMING_HSTS_PRELOAD", False)
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# Failed sign-ins allowed per username and per client address within the window; past that,
+# sign-in is refused (429) until the window ends. Counted in the cache (Redis when REDIS_URL is set).
+STORMING_LOGIN_FAILURES_PER_USERNAME = env_int("STORMING_LOGIN_FAILURES_PER_USERNAME", 5)
+STORMING_LOGIN_FAILURES_PER_ADDRESS = env_int("STORMING_LOGIN_FAILURES_PER_ADDRESS", 20)
+STORMING_LOGIN_WINDOW_SECONDS = env_int("STORMING_LOGIN_WINDOW_SECONDS", 15 * 60)
+# Behind a proxy every request comes from the proxy's address: name the header in which the
+# proxy passes the client's (its last value is used: the one the proxy itself added).
+STORMING_CLIENT_ADDRESS_HEADER = os.environ.get("STORMING_CLIENT_ADDRESS_HEADER", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "storming",
+            "OPTIONS": {"socket_timeout": 2, "socket_connect_timeout": 2},
+        }
+    }
+
+# Exports run in a worker process (boards/export/runner.py): at most this many at once per server
+# process; a request waits this long before "still being built, try again" (503); a build is
+# stopped after the timeout (413); finished exports are kept per board version and options.
+STORMING_EXPORT_WORKERS = env_int("STORMING_EXPORT_WORKERS", 1)
+STORMING_EXPORT_WAIT_SECONDS = env_int("STORMING_EXPORT_WAIT_SECONDS", 10)
+STORMING_EXPORT_TIMEOUT_SECONDS = env_int("STORMING_EXPORT_TIMEOUT_SECONDS", 120)
+STORMING_EXPORT_CACHE_MB = env_int("STORMING_EXPORT_CACHE_MB", 64)

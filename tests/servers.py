@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -89,8 +91,10 @@ def create_board(server_url: str, name: str = "Workshop", **extra) -> dict:
         return json.load(response)
 
 
-def get_json(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=10) as response:
+def get_json(url: str, key: str) -> dict:
+    """GET a board's JSON with one of its keys (every read of a board needs one)."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
 
@@ -157,3 +161,70 @@ class DaphneServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
+SERVER_LINE = re.compile(r'^(\s*)server app1 "\$\{STORMING_APP1\}"(.*)$', re.MULTILINE)
+OTHER_SERVER_LINES = re.compile(r'^\s*server app(?!1 )\d+ "\$\{STORMING_APP\d+\}".*\n', re.MULTILINE)
+
+
+def haproxy_config(count: int) -> str:
+    """deploy/haproxy.cfg as it is, with one `server` line per backend process (it ships two)."""
+    text = HAPROXY_CONFIG.read_text()
+    match = SERVER_LINE.search(text)
+    if match is None:
+        raise RuntimeError(f"{HAPROXY_CONFIG} has no `server app1` line to repeat")
+    text = OTHER_SERVER_LINES.sub("", text)
+    indent, rest = match.group(1), match.group(2)
+    lines = "\n".join(f'{indent}server app{i} "${{STORMING_APP{i}}}"{rest}' for i in range(1, count + 1))
+    return SERVER_LINE.sub(lambda _: lines, text)
+
+
+class Balancer:
+    """The real HAProxy (Debian's package) with deploy/haproxy.cfg in front of Daphne processes."""
+
+    def __init__(self, backend_ports: list[int], folder: Path, port: int | None = None):
+        self.backend_ports = backend_ports
+        self.folder = folder
+        self.port = port or free_port()
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 20) -> Balancer:
+        haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
+        need("HAProxy (Debian package haproxy; `make test-deps` installs it)", Path(haproxy).exists())
+        config = self.folder / "haproxy.cfg"
+        config.write_text(haproxy_config(len(self.backend_ports)))
+        env = {**os.environ, "STORMING_LISTEN": f"127.0.0.1:{self.port}"}
+        for i, port in enumerate(self.backend_ports, start=1):
+            env[f"STORMING_APP{i}"] = f"127.0.0.1:{port}"
+        log = open(self.folder / "haproxy.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen([haproxy, "-db", "-f", str(config)], env=env, stdout=log, stderr=log)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                log_text = (self.folder / "haproxy.log").read_text(errors="replace")
+                raise RuntimeError(f"HAProxy exited with {self.process.returncode}: {log_text[-2000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError(f"HAProxy did not answer on port {self.port} within {timeout} s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(10)

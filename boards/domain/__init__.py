@@ -1,9 +1,11 @@
-"""The board's domain: state and events, checks on op data, frame membership, the rules, undo.
+"""The board's domain: state and events, size budgets, checks on op data, frame membership, the
+rules, undo.
 
 `decide` (in rules) is the only mutation logic in Storming; it does no I/O. Other modules import
 what they need from here.
 """
 
+from boards.domain.budgets import Budgets, budgets
 from boards.domain.membership import frame_membership, note_membership
 from boards.domain.rules import (
     ACTOR_HANDLERS,
@@ -72,9 +74,11 @@ __all__ = [
     "VOTABLE_KINDS",
     "Actor",
     "BoardState",
+    "Budgets",
     "Element",
     "Event",
     "Rejection",
+    "budgets",
     "clean_fields",
     "decide",
     "decide_all",

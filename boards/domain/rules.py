@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from boards.domain.budgets import budgets, check_board_grows, check_count, check_op_size, check_room_for
 from boards.domain.membership import emit_changes, frame_membership, note_membership, regroup
 from boards.domain.state import EDITOR, FRAME_KINDS, NOTE_KINDS, Actor, BoardState, Element, Event, Rejection, emit
 from boards.domain.validation import (
-    MAX_ELEMENTS,
-    MAX_NAME,
-    MAX_TEXT,
     allowed_keys,
     clean_fields,
     clean_geometry,
@@ -50,8 +48,7 @@ def _new_id(state: BoardState, data: Element) -> str:
     element_id = clean_uuid(data.get("id"))
     if element_id in state.notes or element_id in state.frames or element_id in state.links:
         raise Rejection("conflict", "Something on this board already has that id.")
-    if state.size() >= MAX_ELEMENTS:
-        raise Rejection("too_large", f"This board holds {MAX_ELEMENTS} elements, its limit.")
+    check_count(state)
     return element_id
 
 
@@ -73,13 +70,14 @@ def _note_create(state: BoardState, data: Element) -> list[Event]:
         raise Rejection("invalid", "A new sticky needs x and y.")
     w, h = NOTE_SIZES.get(kind, DEFAULT_NOTE_SIZE)
     note: Element = {"id": note_id, "kind": kind, "text": "", "x": 0.0, "y": 0.0, "w": w, "h": h, "fields": []}
-    note["text"] = clean_text(data.get("text", ""), "The text", MAX_TEXT)
+    note["text"] = clean_text(data.get("text", ""), "The text", budgets().text)
     clean_geometry(data, note)
     if data.get("fields"):
         if kind not in KINDS_WITH_FIELDS:
             raise Rejection("invalid", "Only events and commands have fields.")
         note["fields"] = clean_fields(data["fields"])
     note.update(note_membership(state, note))
+    check_room_for(state, "sticky", note)
     events: list[Event] = []
     emit(state, events, "note.created", note)
     return events
@@ -94,7 +92,7 @@ def _note_update(state: BoardState, data: Element) -> list[Event]:
             raise Rejection("invalid", f"A sticky's kind is one of {', '.join(NOTE_KINDS)}.")
         changes["kind"] = data["kind"]
     if "text" in data:
-        changes["text"] = clean_text(data["text"], "The text", MAX_TEXT)
+        changes["text"] = clean_text(data["text"], "The text", budgets().text)
     clean_geometry(data, changes)
     if "fields" in data:
         changes["fields"] = clean_fields(data["fields"])
@@ -107,6 +105,7 @@ def _note_update(state: BoardState, data: Element) -> list[Event]:
         return events
     moved = {**note, **changes}
     changes.update({k: v for k, v in note_membership(state, moved).items() if note.get(k) != v})
+    check_room_for(state, "sticky", {**note, **changes})
     emit(state, events, "note.updated", {"id": note["id"], **changes})
     return events
 
@@ -126,7 +125,7 @@ def _note_delete(state: BoardState, data: Element) -> list[Event]:
 
 
 def _frame_name(value: Any) -> str:
-    return clean_text(value, "The name", MAX_NAME).strip()
+    return clean_text(value, "The name", budgets().name).strip()
 
 
 def _frame_create(state: BoardState, data: Element) -> list[Event]:
@@ -142,6 +141,7 @@ def _frame_create(state: BoardState, data: Element) -> list[Event]:
     clean_geometry(data, frame)
     frame["context"] = None
     frame.update(frame_membership(state, frame))
+    check_room_for(state, "frame", frame)
     events: list[Event] = []
     emit(state, events, "frame.created", frame)
     events += regroup(state, [frame])
@@ -166,6 +166,7 @@ def _frame_update(state: BoardState, data: Element) -> list[Event]:
     events: list[Event] = []
     if not changes:
         return events
+    check_room_for(state, "frame", {**frame, **changes})
     before = dict(frame)
     dx = changes.get("x", frame["x"]) - frame["x"]
     dy = changes.get("y", frame["y"]) - frame["y"]
@@ -221,8 +222,9 @@ def _link_create(state: BoardState, data: Element) -> list[Event]:
         "id": link_id,
         "from": source,
         "to": target,
-        "label": clean_text(data.get("label", ""), "The label", MAX_NAME),
+        "label": clean_text(data.get("label", ""), "The label", budgets().name),
     }
+    check_room_for(state, "link", link)
     events: list[Event] = []
     emit(state, events, "link.created", link)
     return events
@@ -231,9 +233,10 @@ def _link_create(state: BoardState, data: Element) -> list[Event]:
 def _link_update(state: BoardState, data: Element) -> list[Event]:
     data = allowed_keys(data, {"id", "label"}, "link.update")
     link = _existing(state.links, data, "link")
-    label = clean_text(data.get("label", ""), "The label", MAX_NAME)
+    label = clean_text(data.get("label", ""), "The label", budgets().name)
     events: list[Event] = []
     if label != link["label"]:
+        check_room_for(state, "link", {**link, "label": label})
         emit(state, events, "link.updated", {"id": link["id"], "label": label})
     return events
 
@@ -248,7 +251,7 @@ def _link_delete(state: BoardState, data: Element) -> list[Event]:
 
 def _board_rename(state: BoardState, data: Element) -> list[Event]:
     data = allowed_keys(data, {"name"}, "board.rename")
-    name = clean_text(data.get("name"), "The board's name", MAX_NAME).strip()
+    name = clean_text(data.get("name"), "The board's name", budgets().name).strip()
     if not name:
         raise Rejection("invalid", "A board needs a name.")
     events: list[Event] = []
@@ -316,6 +319,7 @@ def _vote_cast(state: BoardState, data: Element, actor: Actor) -> list[Event]:
         raise Rejection(
             "conflict", f"You have used all {state.meta['votes_per_person']} of your dots; take one back first."
         )
+    check_board_grows(state, len(voter) + len(note["id"]) + 12)  # at most "<id>":{"<voter>":n},
     events: list[Event] = []
     emit(state, events, "vote.cast", {"id": note["id"], "voter": voter})
     return events
@@ -381,7 +385,8 @@ def _permit(state: BoardState, op: str, data: Any, actor: Actor) -> None:
     if allowed is None or not isinstance(data, dict):
         return
     kind = data.get("kind")
-    if op in ("note.create", "note.update", "frame.create") and kind is not None and kind not in allowed:
+    # A kind that is not text is refused by the op's own checks, with a better message.
+    if op in ("note.create", "note.update", "frame.create") and isinstance(kind, str) and kind not in allowed:
         phase = state.meta["phase"]
         raise Rejection(
             "phase",
@@ -397,6 +402,7 @@ def decide(state: BoardState, op: str, data: Any, actor: Actor = EDITOR) -> list
     if not isinstance(op, str) or (op not in HANDLERS and op not in ACTOR_HANDLERS):
         raise Rejection("unknown_op", f"Unknown op {str(op)[:40]!r}; known ops: {', '.join(KNOWN_OPS)}.")
     _permit(state, op, data, actor)
+    check_op_size(op, data)
     if op in ACTOR_HANDLERS:
         return ACTOR_HANDLERS[op](state, data, actor)
     return HANDLERS[op](state, data)

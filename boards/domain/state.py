@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -65,12 +66,43 @@ class BoardState:
     meta: Element = field(default_factory=default_meta)
     # element id -> {participant: number of dots}
     votes: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Bytes each element, and each element's dots, take in a snapshot: worked out on the first
+    # call of `weight()`, then kept up to date by `evolve` (see boards/domain/budgets.py).
+    weights: dict[str, int] | None = field(default=None, repr=False, compare=False)
+    total_weight: int = field(default=0, repr=False, compare=False)
 
     def element(self, element_id: str) -> Element | None:
         return self.notes.get(element_id) or self.frames.get(element_id)
 
     def size(self) -> int:
         return len(self.notes) + len(self.frames) + len(self.links)
+
+    def weight(self) -> int:
+        """About the bytes of this board's snapshot: its elements and dots (the rest is small)."""
+        if self.weights is None:
+            self.weights, self.total_weight = {}, 0
+            for collection in (self.notes, self.frames, self.links):
+                for element_id, element in collection.items():
+                    self.reweigh(element_id, element)
+            for element_id in self.votes:
+                self.reweigh_dots(element_id)
+        return self.total_weight
+
+    def weight_of(self, key: str) -> int:
+        self.weight()
+        return self.weights.get(key, 0)
+
+    def reweigh(self, key: str, item: Any) -> None:
+        if self.weights is None:
+            return
+        self.total_weight -= self.weights.pop(key, 0)
+        if item is not None:
+            self.weights[key] = wire_bytes(item) + 1  # and the comma after it
+            self.total_weight += self.weights[key]
+
+    def reweigh_dots(self, element_id: str) -> None:
+        voters = self.votes.get(element_id)
+        self.reweigh(f"dots:{element_id}", {element_id: voters} if voters else None)
 
     def snapshot(self, board_id: str | None = None) -> dict[str, Any]:
         return {
@@ -99,7 +131,18 @@ class BoardState:
         )
 
     def copy(self) -> BoardState:
-        return BoardState.from_snapshot(copy.deepcopy(self.snapshot()))
+        clone = BoardState.from_snapshot(copy.deepcopy(self.snapshot()))
+        if self.weights is not None:
+            clone.weights, clone.total_weight = dict(self.weights), self.total_weight
+        return clone
+
+
+_COMPACT = json.JSONEncoder(separators=(",", ":"))
+
+
+def wire_bytes(value: Any) -> int:
+    """Bytes `value` takes in a message: compact JSON, the way boards.protocol.dumps writes it."""
+    return len(_COMPACT.encode(value))
 
 
 # --- applying events -------------------------------------------------------------------------
@@ -124,6 +167,8 @@ def evolve(state: BoardState, event_type: str, data: Element) -> None:
     elif verb == "deleted":
         collection.pop(data["id"], None)
         state.votes.pop(data["id"], None)
+        state.reweigh_dots(data["id"])
+    state.reweigh(data["id"], collection.get(data["id"]))
 
 
 def _voted(state: BoardState, data: Element, step: int) -> None:
@@ -133,6 +178,12 @@ def _voted(state: BoardState, data: Element, step: int) -> None:
         del voters[data["voter"]]
     if not voters:
         del state.votes[data["id"]]
+    state.reweigh_dots(data["id"])
+
+
+def _votes_cleared(state: BoardState, data: Element) -> None:
+    state.votes.clear()
+    state.weights = None  # worked out again when next asked
 
 
 _META_EVENTS = {
@@ -141,7 +192,7 @@ _META_EVENTS = {
     "timer.stopped": lambda state, data: state.meta.update(timer=None),
     "vote.cast": lambda state, data: _voted(state, data, +1),
     "vote.retracted": lambda state, data: _voted(state, data, -1),
-    "votes.cleared": lambda state, data: state.votes.clear(),
+    "votes.cleared": _votes_cleared,
 }
 
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 import uuid
 from typing import Any
 
+from boards.domain.budgets import DEFAULTS, budgets
 from boards.domain.state import Element, Rejection
 
 FIELD_TYPES = (
@@ -22,14 +22,15 @@ FIELD_TYPES = (
     "object",
 )
 
-MAX_TEXT = 2000
-MAX_NAME = 200
-MAX_FIELDS = 100
-MAX_ENUM_VALUES = 100
+# The defaults of the size budgets; the ones in force come from `budgets()`.
+MAX_TEXT = DEFAULTS.text
+MAX_NAME = DEFAULTS.name
+MAX_FIELDS = DEFAULTS.fields
+MAX_ENUM_VALUES = DEFAULTS.enum_values
 MAX_COORDINATE = 1_000_000.0
 MIN_SIZE = 10.0
 MAX_SIZE = 20_000.0
-MAX_ELEMENTS = 20_000
+MAX_ELEMENTS = DEFAULTS.elements
 
 
 def clean_uuid(value: Any, what: str = "id") -> str:
@@ -44,7 +45,8 @@ def clean_uuid(value: Any, what: str = "id") -> str:
 def clean_number(value: Any, name: str, low: float, high: float) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise Rejection("invalid", f"{name} must be a number.")
-    if not math.isfinite(value) or not low <= value <= high:
+    # Compared before any conversion: float() of a 400-digit int raises instead of refusing.
+    if not low <= value <= high:  # false for NaN too
         raise Rejection("invalid", f"{name} must be between {low:g} and {high:g}.")
     return float(value)
 
@@ -53,7 +55,7 @@ def clean_text(value: Any, name: str, limit: int) -> str:
     if not isinstance(value, str):
         raise Rejection("invalid", f"{name} must be text.")
     if len(value) > limit:
-        raise Rejection("invalid", f"{name} is {len(value)} characters long; the limit is {limit}.")
+        raise Rejection("too_large", f"{name} is {len(value)} characters long; the limit is {limit}.")
     # PostgreSQL cannot store NUL, and a lone surrogate is not text: refuse both everywhere.
     if "\x00" in value or any("\ud800" <= ch <= "\udfff" for ch in value):
         raise Rejection("invalid", f"{name} holds characters that are not text (NUL or a broken surrogate).")
@@ -83,15 +85,16 @@ def allowed_keys(data: Any, allowed: set[str], op: str) -> Element:
 def clean_fields(value: Any) -> list[Element]:
     if not isinstance(value, list):
         raise Rejection("invalid", "fields must be a list.")
-    if len(value) > MAX_FIELDS:
-        raise Rejection("invalid", f"A sticky has at most {MAX_FIELDS} fields.")
+    limits = budgets()
+    if len(value) > limits.fields:
+        raise Rejection("too_large", f"A sticky has at most {limits.fields} fields.")
     fields: list[Element] = []
     seen: set[str] = set()
     for item in value:
         if not isinstance(item, dict):
             raise Rejection("invalid", "Each field must be an object with a name and a type.")
         allowed_keys(item, {"name", "type", "required", "doc", "values", "items"}, "A field")
-        name = clean_text(item.get("name"), "A field name", MAX_NAME).strip()
+        name = clean_text(item.get("name"), "A field name", limits.name).strip()
         if not name:
             raise Rejection("invalid", "A field needs a name.")
         if name in seen:
@@ -109,13 +112,15 @@ def clean_fields(value: Any) -> list[Element]:
             "name": name,
             "type": type_,
             "required": required,
-            "doc": clean_text(item.get("doc", ""), f"Field {name!r} doc", MAX_TEXT),
+            "doc": clean_text(item.get("doc", ""), f"Field {name!r} doc", limits.text),
         }
         if type_ == "enum":
             values = item.get("values", [])
-            if not isinstance(values, list) or len(values) > MAX_ENUM_VALUES:
-                raise Rejection("invalid", f"Field {name!r}: values must be a list of at most {MAX_ENUM_VALUES}.")
-            clean["values"] = [clean_text(v, f"Field {name!r} value", MAX_NAME) for v in values]
+            if not isinstance(values, list):
+                raise Rejection("invalid", f"Field {name!r}: values must be a list.")
+            if len(values) > limits.enum_values:
+                raise Rejection("too_large", f"Field {name!r}: an enum has at most {limits.enum_values} values.")
+            clean["values"] = [clean_text(v, f"Field {name!r} value", limits.name) for v in values]
         if type_ == "list":
             items = item.get("items", "string")
             if items not in FIELD_TYPES or items in ("list", "enum"):

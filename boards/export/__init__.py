@@ -7,12 +7,12 @@ data = build_zip(files, "checkout")
 
 from __future__ import annotations
 
-from . import asyncapi, avro_schemas, codegen, context_map, json_schemas, project, topics
+from . import asyncapi, avro_schemas, changelog, codegen, context_map, json_schemas, project, schema_registry, topics
 from .archive import build_zip
 from .options import ExportOptions, InvalidOption, parse_options
 from .plan import ExportPlan, TopicPlan, plan_export
 
-RENDERERS = (asyncapi, json_schemas, avro_schemas, topics, codegen, project, context_map)
+RENDERERS = (asyncapi, json_schemas, avro_schemas, schema_registry, topics, codegen, project, context_map, changelog)
 
 
 def render_files(plan: ExportPlan) -> dict[str, bytes]:

@@ -4,19 +4,46 @@ from __future__ import annotations
 
 import yaml
 
-from . import avro_schemas, json_schemas
+from . import avro_schemas, json_schemas, schema_registry
 from .plan import ExportPlan, TopicPlan
 
 KAFKA_BINDINGS = "0.5.0"
 AVRO_FORMAT = "application/vnd.apache.avro;version=1.9.0"
-CE_HEADERS = ("ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "ce_subject",
-              "ce_correlationid", "ce_causationid", "lineage")  # fmt: skip
+JSON_SCHEMA_FORMAT = "application/schema+json;version=draft-07"
+# What the generated runtime sends (runtime/kafka.py HEADERS); its tests hold the two together.
+CE_HEADERS = {
+    "ce_specversion": "CloudEvents version, 1.0",
+    "ce_id": "the event_id",
+    "ce_source": "/<service>/<aggregate>",
+    "ce_type": "the event type",
+    "ce_time": "occurred_at",
+    "ce_subject": "the aggregate id",
+    "ce_dataschema": "URI of the value's schema: <registry>/subjects/<subject>/versions/latest, or urn:schema:<subject>",
+    "ce_schemaversion": "schema_version",
+    "ce_aggregatetype": "aggregate_type",
+    "ce_aggregateversion": "aggregate_version",
+    "ce_correlationid": "correlation_id",
+    "ce_causationid": "causation_id, when the event has a cause",
+    "content-type": "application/json or application/avro",
+    "lineage": "JSON list of the services (bounded contexts) the event passed through",
+}
+_OPTIONAL_HEADERS = {"ce_causationid"}
+
+
+def contract_version(plan: ExportPlan) -> str:
+    """The board's release as a version: "2.0.0" for release 2, "3.0.0-draft" for changes after it."""
+    contract = plan.contract
+    if contract is None:
+        return "1.0.0"  # a plan made outside a board has no releases to count
+    if contract.version is None:
+        return "0.1.0-draft"
+    return f"{contract.version}.0.0" if contract.released else f"{contract.version + 1}.0.0-draft"
 
 
 def _headers() -> dict:
-    properties = {name: {"type": "string"} for name in CE_HEADERS}
-    properties["lineage"]["description"] = "JSON list of the services the event passed through"
-    return {"type": "object", "properties": properties}
+    properties = {name: {"type": "string", "description": doc} for name, doc in CE_HEADERS.items()}
+    required = [name for name in CE_HEADERS if name not in _OPTIONAL_HEADERS]
+    return {"type": "object", "properties": properties, "required": required}
 
 
 def _channel_binding(topic: TopicPlan) -> dict:
@@ -43,19 +70,24 @@ def document(plan: ExportPlan) -> dict:
         if avro:
             payload = {"schemaFormat": AVRO_FORMAT, "schema": avro_schemas.event_schema(plan, event)}
         else:
-            payload = json_schemas.event_schema(event)
+            payload = {"schemaFormat": JSON_SCHEMA_FORMAT, "schema": json_schemas.event_schema(event)}
         messages[event.event_type] = {
-            "name": event.name.pascal,
+            "name": event.name.wire_pascal,
             "title": event.name.text,
             "contentType": "application/avro" if avro else "application/json",
-            "headers": _headers(),
+            "headers": {"$ref": "#/components/schemas/CloudEventsHeaders"},
             "payload": payload,
             "bindings": {
                 "kafka": {
-                    "key": {"type": "string", "description": "the aggregate id"},
+                    "key": {"type": "string", "description": "the aggregate id, as a JSON string"},
+                    # The registry's framing: a magic byte and the schema id before the value.
+                    "schemaIdLocation": "payload",
+                    "schemaIdPayloadEncoding": "confluent",
+                    "schemaLookupStrategy": schema_registry.SUBJECT_NAME_STRATEGY,
                     "bindingVersion": KAFKA_BINDINGS,
                 }
             },
+            "x-schema-registry-subject": schema_registry.subject(event),
         }
     messages["DeadLetter"] = {
         "name": "DeadLetter",
@@ -98,7 +130,7 @@ def document(plan: ExportPlan) -> dict:
         "asyncapi": "3.0.0",
         "info": {
             "title": plan.board_name,
-            "version": "1.0.0",
+            "version": contract_version(plan),
             "description": "Topics and events exported from a Storming board.",
         },
         "defaultContentType": "application/json",
@@ -111,10 +143,12 @@ def document(plan: ExportPlan) -> dict:
         },
         "channels": channels,
         "operations": operations,
-        "components": {"messages": messages},
+        "components": {"messages": messages, "schemas": {"CloudEventsHeaders": _headers()}},
     }
 
 
 def render(plan: ExportPlan) -> dict[str, bytes]:
-    text = yaml.safe_dump(document(plan), sort_keys=False, allow_unicode=True, width=100)
+    # libyaml's emitter where there is one: the pure-Python one takes seconds on a large board.
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = yaml.dump(document(plan), Dumper=dumper, sort_keys=False, allow_unicode=True, width=100)
     return {"asyncapi.yaml": text.encode()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from .plan import SCHEMA_VERSION, EventSpec, ExportPlan, FieldSpec
+from .plan import EventSpec, ExportPlan, FieldSpec
 
 DECIMAL_PRECISION = 20
 DECIMAL_SCALE = 4  # enough for money in any currency; change both to suit the domain
@@ -25,21 +25,23 @@ _SIMPLE: dict[str, object] = {
         "precision": DECIMAL_PRECISION,
         "scale": DECIMAL_SCALE,
     },
-    # Avro has no free-form object: such a field carries JSON text.
-    "object": "string",
+    # Avro has no free-form object: such a field carries JSON text, and says so.
+    "object": {"type": "string", "contentType": "application/json"},
 }
 
 
 def namespace(plan: ExportPlan, event: EventSpec) -> str:
-    return f"{plan.options.package_name}.{event.context.name.snake}"
+    """The context's wire name: renaming the board (or the package) leaves every Avro name alone."""
+    return event.context.name.wire_snake
 
 
 def _type(event: EventSpec, spec: FieldSpec) -> object:
     if spec.type == "enum":
         symbols = list(spec.values)
         if all(_AVRO_NAME.match(s) for s in symbols):
-            enum_name = event.name.pascal + "".join(p.title() for p in spec.name.split("_"))
-            return {"type": "enum", "name": enum_name, "symbols": symbols}
+            # Record names never hold "_" but after a leading one, so `<Event>_<field>_Enum` can
+            # meet neither another event nor `<Event>_Data`, whatever the field is called.
+            return {"type": "enum", "name": f"{event.name.wire_pascal}_{spec.wire}_Enum", "symbols": symbols}
         return "string"  # symbols like "2-day" are not Avro names; keep the value as text
     if spec.type == "list":
         return {"type": "array", "items": _SIMPLE[spec.items]}
@@ -47,7 +49,7 @@ def _type(event: EventSpec, spec: FieldSpec) -> object:
 
 
 def _field(event: EventSpec, spec: FieldSpec) -> dict:
-    result: dict[str, object] = {"name": spec.name, "type": _type(event, spec)}
+    result: dict[str, object] = {"name": spec.wire, "type": _type(event, spec)}
     if not spec.required:
         result["type"] = ["null", result["type"]]
         result["default"] = None
@@ -60,13 +62,13 @@ def event_schema(plan: ExportPlan, event: EventSpec) -> dict:
     assert event.emitter is not None
     return {
         "type": "record",
-        "name": event.name.pascal,
+        "name": event.name.wire_pascal,
         "namespace": namespace(plan, event),
         "doc": f"{event.name.text} ({event.context.name.text})",
         "fields": [
             {"name": "event_id", "type": {"type": "string", "logicalType": "uuid"}},
             {"name": "event_type", "type": "string", "default": event.event_type},
-            {"name": "schema_version", "type": "int", "default": SCHEMA_VERSION},
+            {"name": "schema_version", "type": "int", "default": event.schema_version},
             {
                 "name": "occurred_at",
                 "type": {"type": "long", "logicalType": "timestamp-millis"},
@@ -84,7 +86,7 @@ def event_schema(plan: ExportPlan, event: EventSpec) -> dict:
                 "name": "data",
                 "type": {
                     "type": "record",
-                    "name": f"{event.name.pascal}Data",
+                    "name": f"{event.name.wire_pascal}_Data",
                     "fields": [_field(event, f) for f in event.fields],
                 },
             },
@@ -93,7 +95,7 @@ def event_schema(plan: ExportPlan, event: EventSpec) -> dict:
 
 
 def schema_path(plan: ExportPlan, event: EventSpec) -> str:
-    return f"schemas/avro/{namespace(plan, event)}.{event.name.pascal}.avsc"
+    return f"schemas/avro/{event.event_type}.avsc"
 
 
 def render(plan: ExportPlan) -> dict[str, bytes]:

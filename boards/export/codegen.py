@@ -26,9 +26,11 @@ PACKAGE_TOKEN = "storming_package"  # noqa: S105 - a name in the templates, not 
 STATIC_FILES = {
     "runtime_messages.py": "src/{pkg}/runtime/messages.py",
     "runtime_kafka.py": "src/{pkg}/runtime/kafka.py",
+    "runtime_serde.py": "src/{pkg}/runtime/serde.py",
     "cli_main.py": "src/{pkg}/__main__.py",
     "tests_skeleton.py": "tests/test_skeleton.py",
     "tests_broker.py": "tests/test_broker.py",
+    "tests_registry.py": "tests/test_registry.py",
     "tests_conftest.py": "tests/conftest.py",
 }
 _PY_TYPES = {
@@ -57,7 +59,7 @@ def example_value(kind: str, seed: str, values: tuple[str, ...] = (), items: str
         "uuid": str(uuid.uuid5(uuid.NAMESPACE_URL, seed)),
         "timestamp": "2026-01-01T12:00:00Z",
         "date": "2026-01-01",
-        "decimal": "12.50",
+        "decimal": "12.5000",  # at the Avro schema's scale, so it survives a round trip unchanged
         "object": {},
     }
     if kind == "enum":
@@ -68,7 +70,8 @@ def example_value(kind: str, seed: str, values: tuple[str, ...] = (), items: str
 
 
 def example(owner: str, fields: list[FieldSpec]) -> dict:
-    return {f.name: example_value(f.type, f"{owner}.{f.name}", f.values, f.items) for f in fields}
+    """Sample data by wire name."""
+    return {f.wire: example_value(f.type, f"{owner}.{f.wire}", f.values, f.items) for f in fields}
 
 
 class _Module:
@@ -107,16 +110,16 @@ def _compatible(a: FieldSpec, b: FieldSpec) -> bool:
 
 def _arguments(target: list[FieldSpec], source: list[FieldSpec], source_var: str, owner: str,
                aggregate_field: str | None = None) -> list[str]:  # fmt: skip
-    """Keyword arguments that fill target fields from a source message where names match."""
-    by_name = {f.name: f for f in source}
+    """Keyword arguments that fill target fields from a source message where wire names match."""
+    by_name = {f.wire: f for f in source}
     lines = []
     for f in target:
-        if f.name in by_name and _compatible(by_name[f.name], f):
-            lines.append(f"{f.name}={source_var}.{f.name},")
-        elif f.name == aggregate_field and f.type in ("string", "uuid"):
+        if f.wire in by_name and _compatible(by_name[f.wire], f):
+            lines.append(f"{f.name}={source_var}.{by_name[f.wire].name},")
+        elif f.wire == aggregate_field and f.type in ("string", "uuid"):
             lines.append(f"{f.name}=self.aggregate_id,")
         else:
-            value = example_value(f.type, f"{owner}.{f.name}", f.values, f.items)
+            value = example_value(f.type, f"{owner}.{f.wire}", f.values, f.items)
             lines.append(f"{f.name}={value!r},  # TODO(team): not in the {source_var}")
     return lines
 
@@ -128,6 +131,7 @@ def _message_class(module: _Module, base: str, name: str, doc: str, constants: d
     for key, value in constants.items():
         kind = "dict[str, Any]" if isinstance(value, dict) else type(value).__name__
         module.add(f"    {key}: ClassVar[{kind}] = {value!r}")
+    module.add(f"    FIELDS: ClassVar[dict[str, str]] = { ({f.name: f.wire for f in fields})!r}")
     if fields:
         module.add("")
     for f in fields:
@@ -146,7 +150,8 @@ def events_module(plan: ExportPlan, context: ContextSpec) -> bytes:
             "EVENT_TYPE": event.event_type,
             "AGGREGATE_TYPE": event.emitter.aggregate_type,
             "TOPIC": event.topic.name,
-            "SERVICE": f"{plan.options.package_name}.{event.emitter.context.name.snake}",
+            "SCHEMA_VERSION": event.schema_version,
+            "SERVICE": service_name(plan, event.emitter.context),
             "EXAMPLE": example(event.event_type, event.fields),
         }
         doc = f"{event.name.text} ({context.name.text})"
@@ -154,8 +159,13 @@ def events_module(plan: ExportPlan, context: ContextSpec) -> bytes:
     return module.render()
 
 
+def service_name(plan: ExportPlan, context: ContextSpec) -> str:
+    """The service a context runs as: what the lineage header lists."""
+    return f"{plan.options.package_name}.{context.name.wire_snake}"
+
+
 def command_type(command: CommandSpec) -> str:
-    return f"{command.context.name.snake}.{command.name.pascal}"
+    return f"{command.context.name.wire_snake}.{command.name.wire_pascal}"
 
 
 def commands_module(context: ContextSpec) -> bytes:
@@ -173,7 +183,7 @@ def commands_module(context: ContextSpec) -> bytes:
 
 
 def handler_names(emitter: EmitterSpec) -> dict[int, str]:
-    space = Namespace(_HANDLER_RESERVED)
+    space = Namespace(_HANDLER_RESERVED, shadow_builtins=True)
     return {id(c): space.claim(c.name.text)[0].snake for c in emitter.commands}
 
 
@@ -193,22 +203,42 @@ def _emitter_class(module: _Module, emitter: EmitterSpec, base: str) -> None:
         f"{_ref(module, context, c.context, 'commands', c.name.pascal)}: {names[id(c)]!r}" for c in emitter.commands
     )
     module.add(f"    HANDLERS = {{{handlers}}}", "")
-    aggregate_field = f"{emitter.name.snake.rstrip('_')}_id"
+    outcomes = ", ".join(
+        f"{_ref(module, context, c.context, 'commands', c.name.pascal)}: ("
+        + "".join(f"{_ref(module, context, e.context, 'events', e.name.pascal)}, " for e in c.emits)
+        + ")"
+        for c in emitter.commands
+    )
+    module.add(f"    OUTCOMES = {{{outcomes}}}", "")
+    aggregate_field = f"{emitter.name.wire_snake}_id"
     for command in emitter.commands:
         cls = _ref(module, context, command.context, "commands", command.name.pascal)
         module.imports.add("from ..runtime.messages import Event")
-        module.add(f"    def {names[id(command)]}(self, command: {cls}) -> list[Event]:")
+        module.add(
+            f"    def {names[id(command)]}(self, command: {cls}, outcome: type[Event] | None = None) -> list[Event]:"
+        )
         if not command.emits:
             module.add("        # TODO(team): the board links this command to no event.", "        return []", "")
             continue
+        refs = [_ref(module, context, e.context, "events", e.name.pascal) for e in command.emits]
         module.add("        # TODO(team): check the invariants and decide the values marked below.")
-        module.add("        return [")
-        for event in command.emits:
-            event_cls = _ref(module, context, event.context, "events", event.name.pascal)
-            module.add(f"            {event_cls}(", "                meta=self.event_meta(command),")
+        if len(refs) > 1:
+            module.add(
+                f"        # The board gives {len(refs)} alternative outcomes; one handling emits exactly one.",
+                "        # TODO(team): choose it by your rules; until then it is the first, or the one asked for.",
+                f"        outcome = outcome or {refs[0]}",
+            )
+        for n, (event, event_cls) in enumerate(zip(command.emits, refs, strict=True)):
+            last = n == len(refs) - 1
+            indent = "        " if last else "            "
+            if not last:
+                module.add(f"        if outcome is {event_cls}:")
+            module.add(
+                f"{indent}return [", f"{indent}    {event_cls}(", f"{indent}        meta=self.event_meta(command),"
+            )
             args = _arguments(event.fields, command.fields, "command", event.event_type, aggregate_field)
-            module.add(*(f"                {a}" for a in args), "            ),")
-        module.add("        ]", "")
+            module.add(*(f"{indent}        {a}" for a in args), f"{indent}    ),", f"{indent}]")
+        module.add("")
     module.add("")
 
 

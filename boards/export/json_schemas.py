@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from .plan import SCHEMA_VERSION, EventSpec, ExportPlan, FieldSpec, TopicPlan
+from .plan import EventSpec, ExportPlan, FieldSpec, TopicPlan
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"  # decimals travel as strings to keep their precision
@@ -51,9 +51,11 @@ def field_schema(spec: FieldSpec) -> dict:
 def data_schema(fields: list[FieldSpec]) -> dict:
     return {
         "type": "object",
-        "properties": {f.name: field_schema(f) for f in fields},
-        "required": [f.name for f in fields if f.required],
-        "additionalProperties": False,
+        "properties": {f.wire: field_schema(f) for f in fields},
+        "required": [f.wire for f in fields if f.required],
+        # Open, so that a reader of an older release still reads records that carry a field
+        # added since (an optional field is a compatible change; see docs/contract.md).
+        "additionalProperties": True,
     }
 
 
@@ -61,13 +63,14 @@ def event_schema(event: EventSpec) -> dict:
     """The value of one event: the envelope of DESIGN.md with the event's fields under `data`."""
     assert event.emitter is not None
     return {
-        "title": event.name.pascal,
+        "title": event.event_type,
         "description": f"{event.name.text} ({event.context.name.text})",
         "type": "object",
         "properties": {
             "event_id": {"type": "string", "format": "uuid"},
             "event_type": {"const": event.event_type},
-            "schema_version": {"const": SCHEMA_VERSION},
+            # Not a const: a reader of version 2 still reads the records written at version 1.
+            "schema_version": {"type": "integer", "minimum": 1, "default": event.schema_version},
             "occurred_at": {"type": "string", "format": "date-time"},
             "aggregate_type": {"const": event.emitter.aggregate_type},
             "aggregate_id": {"type": "string", "minLength": 1},

@@ -14,6 +14,10 @@ from .naming import derive
 TOPIC_LAYOUTS = ("aggregate", "event")
 VALUE_FORMATS = ("json", "avro")
 CLEANUP_POLICIES = ("delete", "compact", "compact,delete")
+# Schema Registry compatibility levels; BACKWARD lets consumers upgrade first, Confluent's default.
+COMPATIBILITY_LEVELS = (
+    "BACKWARD", "BACKWARD_TRANSITIVE", "FORWARD", "FORWARD_TRANSITIVE", "FULL", "FULL_TRANSITIVE", "NONE",
+)  # fmt: skip
 MAX_PARTITIONS = 1000
 MAX_REPLICATION = 10
 MIN_RETENTION_MS = 60_000  # shorter than a minute is a typo, not a policy
@@ -23,6 +27,12 @@ _PACKAGE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 _TAKEN_PACKAGES = frozenset(sys.stdlib_module_names) | {
     "confluent_kafka",
     "fastavro",
+    "avro",
+    "attrs",
+    "authlib",
+    "cachetools",
+    "certifi",
+    "httpx2",
     "jsonschema",
     "test",
     "tests",
@@ -46,6 +56,7 @@ class ExportOptions:
     cleanup_policy: str = "delete"
     value_format: str = "json"
     package_name: str = "storming_export"
+    compatibility: str = "BACKWARD"
 
     def as_dict(self) -> dict[str, object]:
         return dataclasses.asdict(self)
@@ -88,6 +99,8 @@ def parse_options(params: Mapping[str, str], board_name: str = "") -> ExportOpti
             values[key] = _choice(key, raw, TOPIC_LAYOUTS)
         elif key == "value_format":
             values[key] = _choice(key, raw, VALUE_FORMATS)
+        elif key == "compatibility":
+            values[key] = _choice(key, raw.upper(), COMPATIBILITY_LEVELS)
         elif key == "cleanup_policy":
             values[key] = _choice(key, raw, CLEANUP_POLICIES)
         elif key == "partitions":

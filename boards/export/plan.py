@@ -7,13 +7,14 @@ Each emitter (or each event, by option) gets a topic keyed by the aggregate id.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from boards.pictures import context_map_svg
 
-from .naming import RESERVED_MODULES, Name, Namespace, words
+from .naming import RESERVED_MODULES, Name, Namespace
 from .options import ExportOptions
 
 FIELD_TYPES = (
@@ -28,7 +29,9 @@ DEFAULT_CONTEXT = "default"
 MAX_TOPIC_LENGTH = 249  # Kafka's limit
 SCHEMA_VERSION = 1
 # Attributes of the generated message classes that a field must not shadow.
-RESERVED_FIELDS = frozenset({"meta", "to_data", "data_fields", "example", "to_value", "from_value", "from_data"})
+RESERVED_FIELDS = frozenset(
+    {"meta", "to_data", "data_fields", "example", "to_value", "from_value", "from_data", "from_fields", "dataclass"}
+)
 
 
 @dataclass(frozen=True)
@@ -43,13 +46,18 @@ class ExportWarning:
 
 @dataclass(frozen=True)
 class FieldSpec:
-    name: str  # a snake_case identifier, unique within its message
+    name: str  # the Python attribute, unique within its message
     text: str  # what the board says
     type: str
     required: bool
     doc: str = ""
     values: tuple[str, ...] = ()  # enum symbols
     items: str = "string"  # list item type
+    wire: str = ""  # the name in JSON and Avro records; the Python name when empty
+
+    def __post_init__(self) -> None:
+        if not self.wire:
+            object.__setattr__(self, "wire", self.name)
 
 
 @dataclass(eq=False)
@@ -60,10 +68,13 @@ class EventSpec:
     fields: list[FieldSpec]
     emitter: EmitterSpec | None = None
     topic: TopicPlan | None = None
+    # The version of this event's schema among the board's releases (boards/export/releases.py).
+    schema_version: int = SCHEMA_VERSION
 
     @property
     def event_type(self) -> str:
-        return f"{self.context.name.snake}.{self.name.pascal}"
+        """The wire name: `ce_type`, `event_type`, the Avro full name and the registry subject."""
+        return f"{self.context.name.wire_snake}.{self.name.wire_pascal}"
 
 
 @dataclass(eq=False)
@@ -89,7 +100,7 @@ class EmitterSpec:
 
     @property
     def aggregate_type(self) -> str:
-        return f"{self.context.name.snake}.{self.name.pascal}"
+        return f"{self.context.name.wire_snake}.{self.name.wire_pascal}"
 
 
 @dataclass(eq=False)
@@ -136,6 +147,31 @@ class TopicPlan:
         }
 
 
+@dataclass(frozen=True)
+class ReleaseInfo:
+    """One released version of the contract, and what it changed against the one before."""
+
+    version: int
+    seq: int
+    note: str
+    at: str
+    by: str
+    changes: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContractInfo:
+    """Where an export stands among the board's releases."""
+
+    version: int | None  # the latest release, None before the first
+    seq: int | None  # the board's seq that release froze
+    board_seq: int
+    released: bool  # the export is exactly that release: nothing on the wire changed since
+    subjects: Mapping[str, int]  # subject -> version of its schema
+    releases: tuple[ReleaseInfo, ...] = ()
+    changes: tuple[dict, ...] = ()  # since the latest release
+
+
 @dataclass(eq=False)
 class ExportPlan:
     board_name: str
@@ -145,6 +181,7 @@ class ExportPlan:
     warnings: list[ExportWarning]
     # The board's context map as SVG (contexts, aggregates, events crossing between them).
     context_map: str = ""
+    contract: ContractInfo | None = None
 
     @property
     def event_topics(self) -> list[TopicPlan]:
@@ -168,21 +205,28 @@ def topic_name(*parts: str) -> str:
     return f"{name[: MAX_TOPIC_LENGTH - 11]}-{digest}"
 
 
-def _sorted(items: Iterable[dict]) -> list[dict]:
-    # Claim names in an order that does not depend on how the snapshot listed elements.
-    return sorted(items, key=lambda e: (e.get("text") or e.get("name") or "", str(e.get("id"))))
+def _pinned_first(items: Iterable[dict], pins: Mapping[str, Name]) -> list[dict]:
+    # Names a release pinned are claimed first, so that a newcomer never takes a released name;
+    # otherwise the board's creation order stands (the sort is stable).
+    return sorted(items, key=lambda e: str(e.get("id")) not in pins)
 
 
 class _Planner:
-    def __init__(self, snapshot: dict, options: ExportOptions) -> None:
+    def __init__(self, snapshot: dict, options: ExportOptions, pins: Mapping[str, Name] | None = None) -> None:
         self.options = options
+        # Element id -> the name a release put on the wire; kept whatever the sticky says now.
+        self.pins = pins or {}
         self.warnings: list[ExportWarning] = []
         self.frames = {f["id"]: f for f in snapshot.get("frames", [])}
         self.notes = {n["id"]: n for n in snapshot.get("notes", [])}
-        self.neighbours: dict[str, set[str]] = {}
+        # Elements in the order the board lists them, which is the order they were created in:
+        # the first of two same-named events keeps its name, whatever their ids.
+        self.neighbours: dict[str, dict[str, None]] = {}
+        self.sources: dict[str, dict[str, None]] = {}
         for link in snapshot.get("links", []):
-            self.neighbours.setdefault(link["from"], set()).add(link["to"])
-            self.neighbours.setdefault(link["to"], set()).add(link["from"])
+            self.neighbours.setdefault(link["from"], {})[link["to"]] = None
+            self.neighbours.setdefault(link["to"], {})[link["from"]] = None
+            self.sources.setdefault(link["to"], {})[link["from"]] = None
         self.contexts: dict[str | None, ContextSpec] = {}
         self.context_names = Namespace(RESERVED_MODULES)
         self.class_names: dict[tuple[int, str], Namespace] = {}
@@ -195,8 +239,11 @@ class _Planner:
         self.warnings.append(ExportWarning(code, message, element))
 
     def claim(self, context: ContextSpec, kind: str, element: dict, label: str) -> Name:
-        space = self.class_names.setdefault((id(context), kind), Namespace(RESERVED_MODULES))
+        space = self.class_names.setdefault((id(context), kind), Namespace())
         text = element.get("text") or element.get("name") or ""
+        pinned = self.pinned(space, element, text)
+        if pinned is not None:
+            return pinned
         if not text.strip():
             self.warn(
                 "unnamed",
@@ -214,11 +261,30 @@ class _Planner:
             )
         return name
 
+    def pinned(self, space: Namespace, element: dict, text: str) -> Name | None:
+        """The released name of an element, if it has one that is still free in its scope."""
+        pin = self.pins.get(str(element.get("id")))
+        if pin is None:
+            return None
+        if not space.keep(pin):
+            self.warn(
+                "pinned_name_taken",
+                f"'{text}' was released as {pin.wire_pascal}, but another element of its scope now has"
+                " that name; it gets a new name on the wire.",
+                element["id"],
+            )
+            return None
+        return dataclasses.replace(pin, text=text)  # every spelling as released, today's text
+
     def context_of(self, context_id: str | None) -> ContextSpec:
         if context_id not in self.frames:
             context_id = None
         if context_id not in self.contexts:
             text = self.frames[context_id]["name"] if context_id else DEFAULT_CONTEXT
+            pinned = self.pinned(self.context_names, {"id": context_id}, text) if context_id else None
+            if pinned is not None:
+                self.contexts[context_id] = ContextSpec(id=context_id, name=pinned)
+                return self.contexts[context_id]
             name, renamed = self.context_names.claim(text.strip() or "unnamed")
             if renamed and context_id:
                 self.warn(
@@ -252,7 +318,7 @@ class _Planner:
         return self.implicit[id(context)]
 
     def fields(self, note: dict) -> list[FieldSpec]:
-        space = Namespace(RESERVED_FIELDS)
+        space = Namespace(RESERVED_FIELDS, shadow_builtins=True)
         result = []
         for raw in note.get("fields") or []:
             text = str(raw.get("name") or "field")
@@ -260,8 +326,8 @@ class _Planner:
             if renamed:
                 self.warn(
                     "name_collision",
-                    f"Field '{text}' of '{note.get('text')}' is exported as {name.snake}:"
-                    " another field or the generated code already uses that name.",
+                    f"Field '{text}' of '{note.get('text')}' is exported as {name.wire_snake}:"
+                    " another field has the same name.",
                     note["id"],
                 )
             kind = raw.get("type") or "string"
@@ -284,6 +350,7 @@ class _Planner:
             result.append(
                 FieldSpec(
                     name=name.snake,
+                    wire=name.wire_snake,
                     text=text,
                     type=kind,
                     required=bool(raw.get("required", False)),
@@ -295,11 +362,12 @@ class _Planner:
         return result
 
     def run(self, board_name: str) -> ExportPlan:
-        for frame in _sorted(f for f in self.frames.values() if f["kind"] == "bounded_context"):
+        frames = _pinned_first(self.frames.values(), self.pins)
+        for frame in [f for f in frames if f["kind"] == "bounded_context"]:
             self.context_of(frame["id"])
-        for frame in _sorted(f for f in self.frames.values() if f["kind"] == "aggregate"):
+        for frame in [f for f in frames if f["kind"] == "aggregate"]:
             self.add_emitter(frame, "aggregate", self.context_of(frame.get("context")))
-        notes = _sorted(self.notes.values())
+        notes = _pinned_first(self.notes.values(), self.pins)
         for note in notes:
             if note["kind"] == "external_system":
                 self.add_emitter(note, "external_system", self.note_context(note))
@@ -318,6 +386,7 @@ class _Planner:
         for note in notes:
             if note["kind"] == "policy":
                 self.add_policy(note)
+        self.warn_about_cycles()
         contexts = [c for c in self.contexts.values() if c.emitters or c.events or c.policies]
         contexts.sort(key=lambda c: c.name.snake)
         topics = self.plan_topics(contexts)
@@ -345,7 +414,7 @@ class _Planner:
         self.commands[note["id"]] = command
 
     def linked(self, element_id: str, registry: dict) -> list:
-        return [registry[n] for n in sorted(self.neighbours.get(element_id, ())) if n in registry]
+        return [registry[n] for n in self.neighbours.get(element_id, ()) if n in registry]
 
     def connect_command(self, command: CommandSpec, claimed: set[str]) -> None:
         note = self.notes[command.id]
@@ -403,13 +472,15 @@ class _Planner:
             name=self.claim(context, "policy", note, "policy"),
             context=context,
         )
-        policy.triggers = self.linked(note["id"], self.events) or self.named_trigger(note, context)
+        # Only the events linked into a policy trigger it: a name in its text is not a link, and
+        # matching names picked one of several same-named events by chance.
+        policy.triggers = [self.events[s] for s in self.sources.get(note["id"], ()) if s in self.events]
         policy.issues = self.linked(note["id"], self.commands)
         if not policy.triggers:
             self.warn(
                 "policy_without_event",
-                f"Policy '{note['text']}' names no event; link the event it reacts to"
-                " (or write 'Whenever <event>'). It is left out of the consumers.",
+                f"Policy '{note['text']}' has no event linked into it; link the event it reacts to."
+                " It is left out of the consumers.",
                 note["id"],
             )
             return
@@ -421,26 +492,33 @@ class _Planner:
             )
         context.policies.append(policy)
 
-    def named_trigger(self, note: dict, context: ContextSpec) -> list[EventSpec]:
-        """'Whenever Order Placed, ...' names its event when no link does."""
-        said = words(note.get("text", ""))
-        if not said or said[0] != "whenever":
-            return []
-        said = said[1:]
-        # Prefer an event of the policy's own context, then the longest name that matches.
-        candidates = sorted(
-            self.events.values(),
-            key=lambda e: (
-                e.context is not context,
-                -len(words(e.name.text)),
-                e.name.pascal,
-            ),
-        )
-        for event in candidates:
-            name = words(event.name.text)
-            if name and said[: len(name)] == name:
-                return [event]
-        return []
+    def warn_about_cycles(self) -> None:
+        """A policy whose commands cause, through other policies maybe, its own trigger loops forever."""
+        policies = [p for c in self.contexts.values() for p in c.policies]
+        reacting: dict[str, list[PolicySpec]] = {}
+        for policy in policies:
+            for event in policy.triggers:
+                reacting.setdefault(event.id, []).append(policy)
+
+        def next_policies(policy: PolicySpec) -> list[PolicySpec]:
+            return [p for c in policy.issues for e in c.emits for p in reacting.get(e.id, ())]
+
+        for policy in policies:
+            seen: set[int] = set()
+            todo = next_policies(policy)
+            while todo:
+                current = todo.pop()
+                if current is policy:
+                    self.warn(
+                        "policy_cycle",
+                        f"Policy '{policy.name.text}' issues commands whose events trigger it again:"
+                        " its consumer loops forever unless a handler breaks the cycle.",
+                        policy.id,
+                    )
+                    break
+                if id(current) not in seen:
+                    seen.add(id(current))
+                    todo.extend(next_policies(current))
 
     def plan_topics(self, contexts: list[ContextSpec]) -> list[TopicPlan]:
         o = self.options
@@ -449,12 +527,6 @@ class _Planner:
                 "compaction",
                 "Compaction keeps only the latest event of each aggregate; consumers that"
                 " replay a topic will miss the history.",
-            )
-        if o.value_format == "avro":
-            self.warn(
-                "avro_codegen",
-                "With Avro, asyncapi.yaml describes Avro payloads (schemas/avro), but the"
-                " generated Python code still sends JSON; switch its encoding before production.",
             )
         topics: list[TopicPlan] = []
 
@@ -502,9 +574,12 @@ class _Planner:
         return topics
 
 
-def plan_export(snapshot: dict, options: ExportOptions) -> ExportPlan:
-    """Read a board snapshot (docs/protocol.md) into the topic model."""
-    plan = _Planner(snapshot, options).run(str(snapshot.get("name") or "board"))
+def plan_export(snapshot: dict, options: ExportOptions, pins: Mapping[str, Name] | None = None) -> ExportPlan:
+    """Read a board snapshot (docs/protocol.md) into the topic model.
+
+    `pins` maps element ids to the names the latest release put on the wire (see releases.py).
+    """
+    plan = _Planner(snapshot, options, pins).run(str(snapshot.get("name") or "board"))
     try:
         plan.context_map = context_map_svg(snapshot)
     except (KeyError, TypeError, ValueError):

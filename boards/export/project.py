@@ -7,7 +7,12 @@ import yaml
 from .codegen import command_type
 from .plan import ExportPlan
 
-CONFLUENT_KAFKA = "confluent-kafka==2.16.1"
+CONFLUENT_KAFKA = "confluent-kafka[avro,json,schemaregistry]==2.16.1"
+# What the serializers import (the extras above, pinned): Avro, JSON Schema, the registry's client.
+SERIALIZER_PINS = (
+    "fastavro==1.13.1", "avro==1.12.2", "jsonschema==4.26.0", "httpx2==2.16.2", "attrs==26.1.0",
+    "cachetools==8.0.2", "authlib==1.9.10", "certifi==2026.10.19.post1",
+)  # fmt: skip
 
 
 def toml_string(text: str) -> str:
@@ -34,10 +39,10 @@ name = {toml_string(pkg.replace("_", "-"))}
 version = "0.1.0"
 description = {toml_string("Kafka services of the board " + plan.board_name)}
 requires-python = ">=3.11"
-dependencies = [{toml_string(CONFLUENT_KAFKA)}]
+dependencies = [{", ".join(toml_string(d) for d in (CONFLUENT_KAFKA, *SERIALIZER_PINS))}]
 
 [project.optional-dependencies]
-test = ["pytest>=8", "jsonschema>=4.18"]
+test = ["pytest>=8", "pyyaml>=6"]
 
 [project.scripts]
 {pkg.replace("_", "-")} = "{pkg}.__main__:main"
@@ -79,8 +84,15 @@ def _cell(text: str) -> str:
 
 def readme(plan: ExportPlan) -> bytes:
     pkg = plan.options.package_name
-    some_command = next((c for ctx in plan.contexts for c in ctx.commands if c.emits), None)
-    some_policy = next(iter(plan.policies), None)
+    # The demo starts a policy, then sends a command that ends in the event the policy waits for.
+    some_policy, some_command, outcome = None, None, None
+    for policy in plan.policies:
+        for command in (c for ctx in plan.contexts for c in ctx.commands):
+            trigger = next((e for e in command.emits if e in policy.triggers), None)
+            if trigger and some_policy is None:
+                some_policy, some_command, outcome = policy, command, trigger
+    if some_command is None:
+        some_command = next((c for ctx in plan.contexts for c in ctx.commands if c.emits), None)
     lines = [
         f"# {_cell(plan.board_name)}: Kafka services",
         "",
@@ -95,19 +107,43 @@ def readme(plan: ExportPlan) -> bytes:
         "pip install -e '.[test]'",
         "pytest                                    # the skeleton's own tests",
         "python scripts/provision_topics.py --bootstrap localhost:9092",
+        "python scripts/register_schemas.py --url http://localhost:8081   # --dry-run shows the plan",
         "KAFKA_BOOTSTRAP_SERVERS=localhost:9092 pytest   # also runs tests against the broker",
         f"python -m {pkg} list",
     ]
     if some_policy:
         lines.append(f"python -m {pkg} policy {some_policy.group_id} &")
     if some_command:
-        lines.append(f"python -m {pkg} command {command_type(some_command)} --aggregate-id demo-1")
+        choice = f" --outcome {outcome.event_type}" if outcome and len(some_command.emits) > 1 else ""
+        lines.append(f"python -m {pkg} command {command_type(some_command)} --aggregate-id demo-1{choice}")
     lines += [
         "```",
         "",
         "Set `KAFKA_BOOTSTRAP_SERVERS` to use another cluster. Tests set",
         "`KAFKA_SESSION_TIMEOUT_MS=6000`: with Kafka's default a consumer's first group join on a",
         "small test broker takes about 23 s, with 6 s about 3 s.",
+        "",
+        "## Schema Registry",
+        "",
+        f"Values are {'Avro' if plan.options.value_format == 'avro' else 'JSON'}, written and read with",
+        "confluent-kafka's registry serializers against `SCHEMA_REGISTRY_URL`"
+        + (
+            " (required for Avro)."
+            if plan.options.value_format == "avro"
+            else "; without it, values are plain JSON, the form a schema-validating broker such as Tansu checks."
+        ),
+        "Subjects follow the **record name strategy**: the subject is the event type",
+        "(`<context>.<Event>`). Several event types share one topic (one per aggregate, in order), which",
+        "the default topic name strategy would refuse; and an event keeps its subject if the topic",
+        "layout changes. `scripts/register_schemas.py` registers each schema under its subject and sets",
+        f"the compatibility level ({plan.options.compatibility} unless `--compatibility` says otherwise).",
+        "In production, register first and set `SCHEMA_REGISTRY_AUTO_REGISTER=false` on the services.",
+        "Tests use confluent-kafka's in-process registry (`mock://`).",
+        "",
+        "Consumers skip an event id they already handled, also after a restart: the ids live in a",
+        "small SQLite file (`PROCESSED_EVENTS_DB`, default `processed-events.sqlite3`). A failing",
+        "handler is retried with backoff (`POLICY_RETRIES`, `POLICY_BACKOFF_S`) before its record goes",
+        f"to the dead-letter topic; `python -m {pkg} replay <group>` sends parked records back.",
         "",
         "## What is where",
         "",
@@ -135,6 +171,21 @@ def readme(plan: ExportPlan) -> bytes:
     for topic in plan.topics:
         what = ", ".join(e.event_type for e in topic.events) or f"DLQ of {topic.group_id}"
         lines.append(f"| `{topic.name}` | {topic.partitions} | {topic.key} | {_cell(what)} |")
+    if plan.contract is not None:
+        version = plan.contract.version
+        state = "not released yet" if version is None else f"release {version}"
+        if version is not None and not plan.contract.released:
+            state += " plus changes since (a draft)"
+        lines += [
+            "",
+            "## Contract version",
+            "",
+            f"This export is the board's contract at {state}. `contract.json` gives each subject's",
+            "schema version (the `schema_version` its events carry); `CHANGELOG.md` lists the releases.",
+        ]
+    if plan.warnings:
+        lines += ["", "## Warnings from the export", ""]
+        lines += [f"- {_cell(w.message)}" for w in plan.warnings]
     return ("\n".join(lines) + "\n").encode()
 
 

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import yaml
 
+from .naming import text_hash
 from .plan import ExportPlan, TopicPlan
 
 PROVISION_TEMPLATE = Path(__file__).with_name("templates") / "provision_topics.py"
 _PLACEHOLDER = "TOPICS: list[dict[str, Any]] = []  # the export writes the planned topics here"
 _K8S_NAME = re.compile(r"[^a-z0-9.-]")
+_K8S_MAX = 200  # + ".yaml" stays a legal file name
 
 
 def topic_dict(topic: TopicPlan) -> dict:
@@ -42,8 +44,11 @@ def topics_yaml(plan: ExportPlan) -> bytes:
 
 
 def k8s_name(topic: TopicPlan) -> str:
-    """Kubernetes names are lowercase DNS names of at most 253 characters."""
-    return _K8S_NAME.sub("-", topic.name.lower())[:253].strip(".-") or "topic"
+    """Kubernetes names are lowercase DNS names; this one also names a file, under 255 bytes."""
+    name = _K8S_NAME.sub("-", topic.name.lower()).strip(".-") or "topic"
+    if len(name) <= _K8S_MAX:
+        return name
+    return f"{name[: _K8S_MAX - 11].strip('.-')}-{text_hash(topic.name)}"
 
 
 def strimzi_manifest(topic: TopicPlan) -> bytes:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -67,6 +68,35 @@ def test_browser_renders_the_board_and_pans(tmp_path):
     figures = smoke(tmp_path, "browser.py")
     assert figures["onscreen_stickies"] > 0
     assert figures["pan_fps"] > 0
+
+
+def test_fanout_against_the_reference_relay_reports_both_and_the_ratios(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(BENCH))
+    import reference_relay
+
+    need(
+        "the reference relay's relay_room.mjs (shared/bench/ beside the repository)",
+        reference_relay.find_script() is not None,
+    )
+    need("Node.js and npm", bool(shutil.which("node") and shutil.which("npm")))
+    figures = smoke(tmp_path, "fanout.py", "--against-relay")
+    relay = figures["relay"]
+    assert relay["events_latency_ms"]["n"] > 0 and relay["lost"] == 0, "every op reached every other relay client"
+    assert (figures["lost"], figures["out_of_order"], figures["rejected"]) == (0, 0, 0)
+    assert figures["ratios"]["p50"] > 0 and figures["ratios"]["cpu_ms_per_op"] > 0
+    assert figures["cpu_ms_per_op"] > 0 and relay["cpu_ms_per_op"] > 0
+
+
+def test_many_boards_on_one_process_and_on_two_behind_haproxy_lose_nothing(tmp_path, redis_url):
+    need("HAProxy (Debian package haproxy)", bool(shutil.which("haproxy")) or Path("/usr/sbin/haproxy").exists())
+    figures = smoke(tmp_path, "many_boards.py")
+    assert [(r["setup"], r["balancer"]) for r in figures["rows"]] == [("1:inmemory", False), ("2:pubsub", True)]
+    for row in figures["rows"]:
+        assert row["deliveries"] > 0 and row["cpu_ms_per_op"] > 0
+        assert (row["lost"], row["out_of_order"], row["rejected"]) == (0, 0, 0)
+    assert sum(figures["rows"][1]["boards_per_process"].values()) == 2
 
 
 def test_soak_loses_no_acked_op_and_lets_rooms_go(tmp_path):

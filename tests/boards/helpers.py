@@ -25,3 +25,8 @@ def frame_op(kind: str = "aggregate", name: str = "Order", x=0, y=0, w=600, h=40
 
 def op(name: str, data: dict, actor: str = "Ana") -> OpRequest:
     return OpRequest(name, data, op_id=new_id(), actor=actor)
+
+
+def bearer(key: str) -> dict[str, str]:
+    """The header a Django test client sends a board's key in."""
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}

@@ -51,7 +51,7 @@ async def test_a_wrong_key_is_refused(board):
     stranger = Client(board, key="guessed")
     connected, _ = await stranger.socket.connect()
     assert connected
-    await stranger.send({"type": "hello", "since": 0, "name": "Eve"})
+    await stranger.send({"type": "hello", "protocol": 2, "since": 0, "name": "Eve"})
     assert (await stranger.expect("error"))["code"] == "forbidden"
     await stranger.closed_with(4403)
 
@@ -90,7 +90,7 @@ def test_changing_a_board_over_http_needs_an_edit_key(client):
     board = Board.objects.create(name="Checkout")
     op = json.dumps({"op_id": new_id(), "op": "note.create", "data": sticky()})
     url = f"/api/boards/{board.id}/ops/"
-    assert client.post(url, op, content_type="application/json").status_code == 403
+    assert client.post(url, op, content_type="application/json").status_code == 404
     viewer = client.post(url, op, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {board.view_key}")
     assert viewer.json()["error"]["code"] == "read_only"
     assert Note.objects.count() == 0

@@ -34,7 +34,7 @@ def test_creating_a_board_answers_with_its_links(client):
 
 def test_a_board_from_the_example_holds_the_checkout_story(client):
     body = post(client, "/api/boards/", {"name": "Shop", "example": "checkout"}).json()
-    snapshot = client.get(f"/api/boards/{body['id']}/").json()
+    snapshot = client.get(f"/api/boards/{body['id']}/", HTTP_AUTHORIZATION=f"Bearer {body['keys']['viewer']}").json()
     texts = {n["text"] for n in snapshot["notes"]}
     assert "Order Placed" in texts and "Place Order" in texts
     assert snapshot["seq"] == BoardEvent.objects.filter(board_id=body["id"]).count()
@@ -86,7 +86,7 @@ async def test_an_op_over_http_is_stored_once_and_broadcast_to_sockets(async_cli
     assert (event["seq"], event["data"]["text"]) == (1, "Paid")
     assert await ana.no_more_events()
     await ana.close()
-    snapshot = (await async_client.get(f"/api/boards/{board.id}/")).json()
+    snapshot = (await async_client.get(f"/api/boards/{board.id}/", headers=headers)).json()
     assert [note["text"] for note in snapshot["notes"]] == ["Paid"]
 
 
@@ -100,7 +100,8 @@ def test_a_refused_op_over_http_says_why(client):
 
 def test_checks_follow_the_board_as_it_changes(client):
     board = Board.objects.create(name="Checkout")
-    assert client.get(f"/api/boards/{board.id}/checks/").json()["findings"] == []
+    viewer = {"HTTP_AUTHORIZATION": f"Bearer {board.view_key}"}
+    assert client.get(f"/api/boards/{board.id}/checks/", **viewer).json()["findings"] == []
     policy = new_id()
     op = {
         "op_id": new_id(),
@@ -108,9 +109,9 @@ def test_checks_follow_the_board_as_it_changes(client):
         "data": {"id": policy, "kind": "policy", "text": "Pay", "x": 0, "y": 0},
     }
     post(client, f"/api/boards/{board.id}/ops/", op, key=board.edit_key)
-    findings = client.get(f"/api/boards/{board.id}/checks/").json()["findings"]
+    findings = client.get(f"/api/boards/{board.id}/checks/", **viewer).json()["findings"]
     assert any(f["element_id"] == policy and f["code"] == "policy_not_whenever" for f in findings)
     fix = {"op_id": new_id(), "op": "note.update", "data": {"id": policy, "text": "Whenever Order Placed, then Pay"}}
     post(client, f"/api/boards/{board.id}/ops/", fix, key=board.edit_key)
-    findings = client.get(f"/api/boards/{board.id}/checks/").json()["findings"]
+    findings = client.get(f"/api/boards/{board.id}/checks/", **viewer).json()["findings"]
     assert not any(f["code"] == "policy_not_whenever" for f in findings)

@@ -14,7 +14,7 @@ from django.urls import include, path
 
 from boards import backup, store
 from boards.models import Board, BoardEvent, Frame, Link, Note
-from tests.boards.helpers import frame_op, new_id, note_op, op
+from tests.boards.helpers import bearer, frame_op, new_id, note_op, op
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "boards" / "examples" / "checkout.json"
 SCRIPT = "<script>alert('owned')</script><img src=x onerror=alert(1)>"
@@ -78,8 +78,8 @@ def canonical(snapshot: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def export(client: Client, board_id: Any) -> dict[str, Any]:
-    response = client.get(f"/api/boards/{board_id}/export.json")
+def export(client: Client, board_id: Any, key: str) -> dict[str, Any]:
+    response = client.get(f"/api/boards/{board_id}/export.json", **bearer(key))
     assert response.status_code == 200
     return json.loads(response.content)
 
@@ -98,7 +98,7 @@ def counts() -> tuple[int, ...]:
 
 def test_export_is_a_versioned_attachment_named_after_the_board(client):
     board = example_board('Checkout: Q3 / "draft"')
-    response = client.get(f"/api/boards/{board.id}/export.json")
+    response = client.get(f"/api/boards/{board.id}/export.json", **bearer(board.view_key))
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"] == 'attachment; filename="checkout-q3-draft.storming.json"'
     document = json.loads(response.content)
@@ -113,7 +113,7 @@ def test_export_of_a_missing_board_is_a_404(client):
 
 def test_export_import_export_gives_the_same_board(client):
     board = busy_board()
-    first = export(client, board.id)
+    first = export(client, board.id, board.view_key)
 
     response = import_json(client, first)
 
@@ -121,7 +121,7 @@ def test_export_import_export_gives_the_same_board(client):
     answer = response.json()
     assert answer["id"] != str(board.id)
     assert answer["keys"]["facilitator"] and answer["facilitator_url"]
-    second = export(client, answer["id"])
+    second = export(client, answer["id"], answer["keys"]["viewer"])
     assert canonical(second["board"]) == canonical(first["board"])
     # Membership came through: the event lies in the Refund aggregate in both.
     refunds = [n for n in second["board"]["notes"] if n["text"] == SCRIPT]
@@ -130,14 +130,15 @@ def test_export_import_export_gives_the_same_board(client):
 
 def test_markup_in_text_is_kept_as_text(client):
     board = busy_board()
-    response = import_json(client, export(client, board.id))
+    response = import_json(client, export(client, board.id, board.view_key))
     texts = {n["text"] for n in store.snapshot(response.json()["id"])["notes"]}
     assert SCRIPT in texts
     assert "Who pays the\nreturn postage?" in texts
 
 
 def test_import_can_rename_the_new_board(client):
-    document = export(client, example_board().id)
+    board = example_board()
+    document = export(client, board.id, board.view_key)
     response = client.post("/api/boards/import?name=Copy", json.dumps(document), content_type="application/json")
     assert Board.objects.get(pk=response.json()["id"]).name == "Copy"
 

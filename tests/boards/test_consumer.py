@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import uuid
 
 import pytest
 from channels.db import database_sync_to_async
@@ -32,7 +33,7 @@ class Client:
     async def join(self, since=0, **hello):
         connected, _ = await self.socket.connect()
         assert connected
-        await self.send({"type": "hello", "since": since, "name": self.name, **hello})
+        await self.send({"type": "hello", "protocol": 2, "since": since, "name": self.name, **hello})
         welcome = await self.expect("welcome")
         return welcome
 
@@ -198,17 +199,38 @@ async def test_cursors_reach_others_as_coalesced_presence(board):
     await bo.close()
 
 
+async def test_the_sticky_someone_types_in_reaches_others_with_their_cursor(board):
+    ana, bo = Client(board, "Ana"), Client(board, "Bo")
+    await ana.join()
+    await bo.join()
+    note_id = str(uuid.uuid4())
+    await ana.send({"type": "cursor", "x": 3, "y": 4, "editing": note_id})
+    deadline = asyncio.get_running_loop().time() + 3
+    cursor = None
+    while not cursor or cursor.get("editing") != note_id:
+        assert asyncio.get_running_loop().time() < deadline, "Bo never saw what Ana types in"
+        frame = await bo.expect("presence")
+        cursor = next((u["cursor"] for u in frame["users"] if u["name"] == "Ana"), cursor)
+    await ana.send({"type": "cursor", "x": 3, "y": 4, "editing": None})
+    while cursor.get("editing") is not None:
+        assert asyncio.get_running_loop().time() < deadline + 3, "Ana's lock never went"
+        frame = await bo.expect("presence")
+        cursor = next((u["cursor"] for u in frame["users"] if u["name"] == "Ana"), cursor)
+    await ana.close()
+    await bo.close()
+
+
 @pytest.mark.parametrize(
     ("frame", "code"),
     [
         ("{not json", "bad_json"),
-        ('{"type": "op", "op_id": "1", "op": "note.create", "data": {"x": NaN}}', "bad_json"),
         ("[1, 2]", "bad_frame"),
         ('{"type": "dance"}', "unknown_type"),
         ('{"type": "op", "op": "note.create"}', "bad_frame"),
         ('{"type": "cursor", "x": "left", "y": 1}', "bad_frame"),
+        ('{"type": "cursor", "x": 1, "y": 1, "editing": "not-a-sticky-id"}', "bad_frame"),
         ('{"type": "op", "op_id": "1", "op": "x", "data": ' + "[" * 50 + "]" * 50 + "}", "bad_frame"),
-        ('{"type": "op", "op_id": "1", "op": "x", "data": "' + "x" * 70000 + '"}', "too_large"),
+        ('{"type": "cursor", "x": "' + "x" * 70000 + '"}', "too_large"),
     ],
 )
 async def test_a_bad_frame_gets_an_error_and_the_connection_stays_open(board, frame, code):
@@ -253,10 +275,15 @@ async def test_a_script_without_origin_is_let_in(board):
     await bot.close()
 
 
-async def test_an_unknown_board_says_so_and_closes():
-    ghost = WebsocketCommunicator(application, f"/ws/boards/{new_id()}/", headers=[ORIGIN])
-    connected, _ = await ghost.connect()
-    assert connected
-    error = json.loads(await ghost.receive_from())
-    assert error["code"] == "not_found"
-    assert (await ghost.receive_output())["code"] == 4404
+async def test_an_unknown_board_answers_as_a_wrong_key_does(board):
+    # Whether a board exists is nobody's business without its key.
+    answers = []
+    for board_id, key in ((new_id(), "guessed"), (board.id, "guessed")):
+        ghost = WebsocketCommunicator(application, f"/ws/boards/{board_id}/?key={key}", headers=[ORIGIN])
+        connected, _ = await ghost.connect()
+        assert connected
+        await ghost.send_to(text_data=json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Eve"}))
+        error = json.loads(await ghost.receive_from())
+        answers.append((error["code"], error["message"], (await ghost.receive_output())["code"]))
+    assert answers[0] == answers[1]
+    assert answers[0][2] == 4403

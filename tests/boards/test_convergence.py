@@ -62,7 +62,9 @@ class ScriptedClient:
             try:
                 async with websockets.connect(self.url, max_size=2**24, open_timeout=3) as socket:
                     self.socket = socket
-                    await socket.send(json.dumps({"type": "hello", "since": self.seq, "name": self.name}))
+                    await socket.send(
+                        json.dumps({"type": "hello", "protocol": 2, "since": self.seq, "name": self.name})
+                    )
                     async for raw in socket:
                         await self.receive(json.loads(raw))
             except (OSError, websockets.WebSocketException, TimeoutError):
@@ -339,10 +341,12 @@ async def test_every_client_converges_on_the_database_through_crashes(cluster, c
 
     await wait_until(lambda: all(c.online.is_set() and not c.outbox for c in clients), 60, "every op to be answered")
     await browser.settled(timeout=60)
-    final = await asyncio.to_thread(get_json, f"{cluster[1].url}/api/boards/{board['id']}/")
+    final = await asyncio.to_thread(get_json, f"{cluster[1].url}/api/boards/{board['id']}/", board["keys"]["viewer"])
     await wait_until(lambda: all(c.seq == final["seq"] for c in clients), 30, "every client to reach the last seq")
     await browser.reached(final["seq"], timeout=30)
-    log = await asyncio.to_thread(get_json, f"{cluster[1].url}/api/boards/{board['id']}/history/?limit=1000")
+    log = await asyncio.to_thread(
+        get_json, f"{cluster[1].url}/api/boards/{board['id']}/history/?limit=1000", board["keys"]["viewer"]
+    )
     for client in clients:
         await client.stop()
 

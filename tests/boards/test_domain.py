@@ -185,7 +185,7 @@ def test_rename_board(state):
         (
             "note.create",
             {"id": "00000000-0000-4000-8000-000000000001", "kind": "event", "x": 0, "y": 0, "text": "x" * 5000},
-            "invalid",
+            "too_large",
         ),
         (
             "note.create",

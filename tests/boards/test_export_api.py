@@ -9,6 +9,8 @@ from django.core.management import CommandError, call_command
 
 from boards import store
 
+from .helpers import bearer
+
 CHECKOUT = json.loads((Path(__file__).resolve().parents[2] / "boards/examples/checkout.json").read_text())
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +22,7 @@ def board():
 
 
 def test_the_zip_downloads_with_a_file_name_and_the_export_inside(client, board):
-    response = client.get(f"/api/boards/{board.id}/export.zip?partitions=6")
+    response = client.get(f"/api/boards/{board.id}/export.zip?partitions=6", **bearer(board.view_key))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert response["Content-Disposition"] == 'attachment; filename="checkout_example.zip"'
@@ -30,7 +32,9 @@ def test_the_zip_downloads_with_a_file_name_and_the_export_inside(client, board)
 
 
 def test_the_preview_lists_topics_schemas_files_warnings_and_options(client, board):
-    response = client.get(f"/api/boards/{board.id}/export/?topic_layout=event&retention_ms=-1")
+    response = client.get(
+        f"/api/boards/{board.id}/export/?topic_layout=event&retention_ms=-1", **bearer(board.view_key)
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["options"]["topic_layout"] == "event"
@@ -47,11 +51,11 @@ def test_the_preview_lists_topics_schemas_files_warnings_and_options(client, boa
 
 @pytest.mark.parametrize("query", ["partitions=0", "value_format=xml", "package_name=Bad-Name", "nope=1"])
 def test_bad_options_answer_400_with_a_message(client, board, query):
-    response = client.get(f"/api/boards/{board.id}/export/?{query}")
+    response = client.get(f"/api/boards/{board.id}/export/?{query}", **bearer(board.view_key))
     assert response.status_code == 400
     error = response.json()["error"]
     assert error["code"] == "invalid" and len(error["message"]) > 20
-    assert client.get(f"/api/boards/{board.id}/export.zip?{query}").status_code == 400
+    assert client.get(f"/api/boards/{board.id}/export.zip?{query}", **bearer(board.view_key)).status_code == 400
 
 
 def test_an_unknown_board_is_404(client):
@@ -72,3 +76,22 @@ def test_export_board_refuses_bad_input(board, tmp_path):
         call_command("export_board", str(uuid.uuid4()), "--out", str(tmp_path))
     with pytest.raises(CommandError, match="partitions must be"):
         call_command("export_board", str(board.id), "--out", str(tmp_path), "--option", "partitions=x")
+
+
+def test_a_same_named_event_added_later_never_takes_the_first_ones_wire_name(client):
+    from .helpers import op
+
+    board = store.create_board("Names")
+    first, later = "ffffffff-0000-4000-8000-000000000000", "00000000-0000-4000-8000-000000000000"
+    for note_id in (first, later):
+        store.apply_ops(
+            board.id,
+            [op("note.create", {"id": note_id, "kind": "event", "text": "Order Placed", "x": 0, "y": 0})],
+        )
+    # An edit of the first rewrites its row; the order the board was built in must still hold.
+    store.apply_ops(board.id, [op("note.update", {"id": first, "x": 500})])
+    body = client.get(f"/api/boards/{board.id}/export/", **bearer(board.view_key)).json()
+    (topic,) = body["topics"]
+    assert topic["events"] == ["default.OrderPlaced", "default.OrderPlaced2"]
+    renamed = [w["element"] for w in body["warnings"] if w["code"] == "name_collision"]
+    assert renamed == [later]

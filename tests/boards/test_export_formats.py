@@ -117,10 +117,12 @@ def test_json_schemas_accept_the_envelope_and_refuse_a_broken_event():
                  "requested_at": "2026-01-01T12:00:00Z"},
     }  # fmt: skip
     jsonschema.validate({"key": "pay-1", "value": value}, schema)
-    for broken in ({"currency": "XYZ"}, {"amount": 10}, {"surprise": 1}):
+    for broken in ({"currency": "XYZ"}, {"amount": 10}, {"payment_id": None}):
         bad = dict(value, data=value["data"] | broken)
         with pytest.raises(jsonschema.ValidationError):
             jsonschema.validate({"key": "pay-1", "value": bad}, schema)
+    # A field added by a later release does not stop this schema reading the record.
+    jsonschema.validate({"key": "pay-1", "value": dict(value, data=value["data"] | {"added_later": 1})}, schema)
 
 
 def sample(schema, named=None):
@@ -239,3 +241,18 @@ def test_the_export_carries_a_context_map_of_the_board():
     for context in ("Ordering", "Payment", "Shipping"):
         assert context in svg
     assert "Order Placed" in svg  # crosses from Ordering to Payment
+
+
+def test_the_readme_demo_sends_a_command_that_triggers_the_policy_it_starts():
+    from boards.export.codegen import command_type
+
+    plan = plan_export(CHECKOUT, parse_options({}, CHECKOUT["name"]))
+    readme = export_files(CHECKOUT, plan.options)["README.md"].decode().splitlines()
+    policy_line = next(line for line in readme if line.startswith(f"python -m {plan.options.package_name} policy"))
+    command_line = next(line for line in readme if line.startswith(f"python -m {plan.options.package_name} command"))
+    policy = next(p for p in plan.policies if p.group_id == policy_line.split()[4])
+    command = next(c for ctx in plan.contexts for c in ctx.commands if command_type(c) == command_line.split()[4])
+    words = command_line.split()
+    outcome = words[words.index("--outcome") + 1] if "--outcome" in words else command.emits[0].event_type
+    assert outcome in {e.event_type for e in command.emits}
+    assert outcome in {e.event_type for e in policy.triggers}

@@ -20,6 +20,7 @@ json_leaf = st.one_of(
     st.none(),
     st.booleans(),
     st.integers(min_value=-(10**15), max_value=10**15),
+    st.sampled_from([10**400, -(10**40), 2**53, 2**63]),  # past what a float or the database holds
     st.floats(allow_nan=True, allow_infinity=True),
     st.text(max_size=30),
     st.sampled_from(IDS),

@@ -7,7 +7,7 @@ from boards.domain import BoardState, evolve
 from boards.models import Board, BoardEvent
 from boards.store import OpRequest, apply_ops
 
-from .helpers import new_id
+from .helpers import bearer, new_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -147,10 +147,13 @@ def test_restoring_a_version_brings_the_board_back_without_erasing_history(board
 def test_the_history_api_pages_through_who_did_what(client, board):
     sticky(board, "Order Placed")
     sticky(board, "Order Shipped", author="bo")
-    body = client.get(f"/api/boards/{board.id}/history/?limit=1").json()
+    body = client.get(f"/api/boards/{board.id}/history/?limit=1", **bearer(board.view_key)).json()
     assert body["seq"] == 2
     assert [(e["seq"], e["actor"], e["data"]["text"]) for e in body["events"]] == [(2, "Bo", "Order Shipped")]
-    older = client.get(f"/api/boards/{board.id}/history/?before=2").json()["events"]
+    older = client.get(f"/api/boards/{board.id}/history/?before=2", **bearer(board.view_key)).json()["events"]
     assert [e["seq"] for e in older] == [1]
-    assert client.get(f"/api/boards/{board.id}/?at=1").json()["notes"][0]["text"] == "Order Placed"
-    assert client.get(f"/api/boards/{board.id}/?at=7").status_code == 400
+    assert (
+        client.get(f"/api/boards/{board.id}/?at=1", **bearer(board.view_key)).json()["notes"][0]["text"]
+        == "Order Placed"
+    )
+    assert client.get(f"/api/boards/{board.id}/?at=7", **bearer(board.view_key)).status_code == 400

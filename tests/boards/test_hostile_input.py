@@ -49,7 +49,6 @@ async def test_an_element_of_another_board_cannot_be_touched(boards):
         {"x": 0, "y": 0, "w": -5},
         {"x": [1], "y": 0},
         {"x": 0, "y": 0, "text": ["not", "text"]},
-        {"x": 0, "y": 0, "text": "x" * 2001},
     ],
 )
 async def test_impossible_numbers_and_types_are_rejected(boards, data):
@@ -59,6 +58,17 @@ async def test_impossible_numbers_and_types_are_rejected(boards, data):
     await ana.op("note.create", {"id": new_id(), "kind": "event", **data})
     reject = await ana.expect("reject")
     assert reject["error"]["code"] == "invalid" and reject["error"]["message"]
+    assert await database_sync_to_async(Note.objects.count)() == 0
+    await ana.close()
+
+
+async def test_text_over_the_limit_is_refused_as_too_large(boards):
+    ana = Client(boards[0])
+    await ana.join()
+    await ana.expect("snapshot")
+    await ana.op("note.create", {"id": new_id(), "kind": "event", "x": 0, "y": 0, "text": "x" * 2001})
+    reject = await ana.expect("reject")
+    assert reject["error"]["code"] == "too_large" and "the limit is 2000" in reject["error"]["message"]
     assert await database_sync_to_async(Note.objects.count)() == 0
     await ana.close()
 

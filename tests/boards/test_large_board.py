@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 
 import pytest
 import websockets
@@ -44,9 +43,7 @@ async def test_a_5000_sticky_board_opens_in_one_snapshot(tmp_path):
     server = DaphneServer(env, log_path=tmp_path / "daphne.log").start()
     try:
         async with websockets.connect(f"{server.ws_url}/ws/boards/{board_id}/?key={key}", max_size=None) as socket:
-            await socket.send(
-                json.dumps({"type": "hello", "since": 0, "name": "Late joiner", "participant": str(uuid.uuid4())})
-            )
+            await socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Late joiner"}))
             while True:
                 raw = await asyncio.wait_for(socket.recv(), 20)
                 frame = json.loads(raw)

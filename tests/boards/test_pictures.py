@@ -13,6 +13,7 @@ import pytest
 
 from boards import store
 from boards.pictures import board_svg, context_crossings, context_map_svg
+from tests.boards.helpers import bearer
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
 from tests.conftest import need
 
@@ -228,14 +229,14 @@ def test_pictures_import_without_django():
 def test_the_svg_endpoint_draws_the_board_or_the_selection(client):
     board = store.create_board("Checkout", example())
     snapshot = store.snapshot(board.id)
-    response = client.get(f"/api/boards/{board.id}/board.svg")
+    response = client.get(f"/api/boards/{board.id}/board.svg", **bearer(board.view_key))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("image/svg+xml")
     assert "sandbox" in response["Content-Security-Policy"]
     assert len(drawn_notes(response.content.decode())) == 37
 
     two = [n["id"] for n in snapshot["notes"][:2]]
-    response = client.get(f"/api/boards/{board.id}/board.svg?ids={','.join(two)}")
+    response = client.get(f"/api/boards/{board.id}/board.svg?ids={','.join(two)}", **bearer(board.view_key))
     assert set(drawn_notes(response.content.decode())) == set(two)
 
 
@@ -267,8 +268,14 @@ def test_the_page_downloads_the_board_as_a_png_at_twice_the_size(tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(accept_downloads=True)
         page.route("http://app.test/", lambda r: r.fulfill(body="<!doctype html><title>board</title>"))
-        script = ROOT / "static" / "boards" / "js" / "picture.js"
-        page.route("http://app.test/picture.js", lambda r: r.fulfill(path=script, content_type="text/javascript"))
+        scripts = ROOT / "static" / "boards" / "js"
+
+        def serve_script(route):
+            # picture.js and the modules it imports, from the real static folder.
+            name = route.request.url.rsplit("/", 1)[-1]
+            route.fulfill(path=scripts / name, content_type="text/javascript")
+
+        page.route("http://app.test/*.js", serve_script)
         page.route("http://app.test/api/boards/*/board.svg*", serve_svg)
         page.goto("http://app.test/")
         with page.expect_download() as download:
@@ -284,3 +291,27 @@ def test_the_page_downloads_the_board_as_a_png_at_twice_the_size(tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
     assert (width, height) == (round(float(root.get("width")) * 2), round(float(root.get("height")) * 2))
+
+
+def test_a_sticky_too_small_for_its_text_grows_in_the_picture_instead_of_cutting_it():
+    text = "Whenever a payment is declined three times in a row, the customer is told and the order is held " * 4
+    note = {"id": "n", "kind": "policy", "text": text.strip(), "x": 0, "y": 0, "w": 160, "h": 110}
+    svg = board_svg({"name": "B", "notes": [note], "frames": [], "links": []})
+    group = drawn_notes(svg)["n"]
+    assert shown_text(group) == " ".join(text.split())
+    assert "…" not in shown_text(group)
+    paper = group.find("svg:path", NS)  # a policy's paper
+    bottom = max(float(v) for v in paper.get("d").replace("V", " ").split() if v.replace(".", "").isdigit())
+    assert bottom > 110
+    view = [float(v) for v in parse(svg).get("viewBox").split()]
+    assert view[1] + view[3] > bottom
+
+
+def test_a_link_from_an_aggregate_to_its_event_starts_at_the_header_like_the_board():
+    frame = {"id": "f", "kind": "aggregate", "name": "Order", "x": 0, "y": 0, "w": 500, "h": 300}
+    note = {"id": "n", "kind": "event", "text": "Placed", "x": 200, "y": 150, "w": 160, "h": 110}
+    link = {"id": "l", "from": "f", "to": "n", "label": ""}
+    root = parse(board_svg({"name": "B", "notes": [note], "frames": [frame], "links": [link]}))
+    path = root.find(".//svg:g[@data-id='l']/svg:path", NS)
+    # From the header (y 30) straight down to the sticky's top edge (y 150), not the frame's centre.
+    assert path.get("d") == "M280 30 L280 150"

@@ -64,7 +64,7 @@ class Participant:
 
     async def connect(self) -> None:
         self.socket = await websockets.connect(self.url)
-        await self.socket.send(json.dumps({"type": "hello", "since": self.seq, "name": self.name}))
+        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": self.seq, "name": self.name}))
         self.reader = asyncio.create_task(self.read())
 
     async def read(self) -> None:

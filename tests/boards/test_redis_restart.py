@@ -80,7 +80,9 @@ async def test_clients_converge_after_redis_restarts(redis, tmp_path):
             # Ops sent while Redis was down are stored all the same (the database is the truth);
             # after it is back, every client must hear about them and about what comes next.
             await wait_until(lambda: all(not c.outbox for c in clients), 60, "every op to be answered")
-            final = await asyncio.to_thread(get_json, f"{servers[0].url}/api/boards/{board['id']}/")
+            final = await asyncio.to_thread(
+                get_json, f"{servers[0].url}/api/boards/{board['id']}/", board["keys"]["viewer"]
+            )
             await wait_until(lambda: all(c.seq == final["seq"] for c in clients), 40, "every client to catch up")
             for client in clients:
                 assert comparable(client.state.snapshot()) == comparable(final), client.name

@@ -48,7 +48,7 @@ class Participant:
 
     async def connect(self):
         self.socket = await websockets.connect(self.url, max_size=2**24)
-        await self.socket.send(json.dumps({"type": "hello", "since": self.seq, "name": self.name}))
+        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": self.seq, "name": self.name}))
         self.reader = asyncio.create_task(self.read())
 
     async def read(self):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 def test_responses_forbid_inline_scripts_framing_and_sniffing(client, path):
     board = Board.objects.create(name="Checkout")
     url = {"board": f"/b/{board.id}/", "api": f"/api/boards/{board.id}/"}.get(path, path)
-    response = client.get(url)
+    response = client.get(url, HTTP_AUTHORIZATION=f"Bearer {board.view_key}")
     assert response.status_code == 200
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
@@ -28,3 +28,16 @@ def test_the_board_page_has_no_inline_script_that_the_policy_would_block(client)
     for tag in html.split("<script")[1:]:
         opening = tag.split(">", 1)[0]
         assert "src=" in opening or 'type="application/json"' in opening, opening
+
+
+def test_pages_may_open_sockets_to_this_site_only(client):
+    board = Board.objects.create(name="Checkout")
+    policy = client.get(f"/b/{board.id}/", headers={"host": "localhost:8000"}).headers["Content-Security-Policy"]
+    [connect] = [d for d in policy.split("; ") if d.startswith("connect-src")]
+    assert connect.split() == ["connect-src", "'self'", "ws://localhost:8000", "wss://localhost:8000"]
+
+
+def test_a_request_for_a_foreign_host_names_no_host_in_the_policy(client):
+    response = client.get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert "evil.example" not in response.headers.get("Content-Security-Policy", "")

@@ -33,9 +33,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.browser)
+    in_browser = [item for item in items if here in Path(item.fspath).parents]
+    for item in in_browser:
+        item.add_marker(pytest.mark.browser)
+    # Browser tests run last: Playwright's sync API keeps its event loop running on the main
+    # thread while the session's browser lives, so an asyncio test after one could not start
+    # a loop of its own ("Runner.run() cannot be called from a running event loop").
+    chosen = set(in_browser)
+    items[:] = [item for item in items if item not in chosen] + in_browser
 
 
 def free_port() -> int:
@@ -66,6 +71,8 @@ class Server:
             }
         )
         self.process: subprocess.Popen | None = None
+        # The view key of every board created here: reading a board over HTTP needs one.
+        self.view_keys: dict[str, str] = {}
 
     def migrate(self) -> None:
         subprocess.run(
@@ -127,10 +134,12 @@ class Server:
         body: dict[str, Any] = {"name": name}
         if example:
             body["example"] = example
-        return self.request("POST", "/api/boards/", body)
+        board = self.request("POST", "/api/boards/", body)
+        self.view_keys[board["id"]] = board["keys"]["viewer"]
+        return board
 
-    def snapshot(self, board_id: str) -> dict[str, Any]:
-        return self.request("GET", f"/api/boards/{board_id}/")
+    def snapshot(self, board_id: str, key: str | None = None) -> dict[str, Any]:
+        return self.request("GET", f"/api/boards/{board_id}/", key=key or self.view_keys[board_id])
 
     def op(self, board: dict[str, Any], op: str, data: dict[str, Any]) -> Any:
         """Apply an op over HTTP with the board's facilitator key, as a script would."""

@@ -35,7 +35,8 @@ def test_a_board_from_the_example_opens_with_its_stickies(page, app_server):
     expect(page.locator("#connection-state")).to_have_attribute("data-state", "connected")
     expect(page.locator(".frame[data-kind='bounded_context']").first).to_be_attached()
     board_id = page.url.rstrip("/").split("/")[-1]
-    assert page.locator(".note").count() == len(app_server.snapshot(board_id)["notes"]) > 10
+    key = page.evaluate(f"localStorage.getItem('storming:key:{board_id}')")
+    assert page.locator(".note").count() == len(app_server.snapshot(board_id, key)["notes"]) > 10
 
     page.goto(app_server.url + "/")
     expect(page.locator("#local-boards")).to_contain_text("Checkout (example)")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from playwright.sync_api import expect
 
@@ -33,6 +35,47 @@ def test_a_wrong_key_says_so_instead_of_showing_an_empty_board(app_server, brows
     page = context.new_page()
     page.goto(board["url"].split("#")[0] + "#key=not-the-key")
     expect(page.locator("#denied")).to_be_visible()
+    expect(page.locator("#connection-state")).to_have_attribute("data-state", "offline")
+    context.close()
+
+
+def test_an_address_without_its_key_explains_itself_and_shows_no_board_data(app_server, browser):
+    board = app_server.create_board("Secret roadmap")
+    app_server.add_note(board, "event", "Acquisition Announced", 0, 0)
+    context = browser.new_context()
+    context.add_init_script("localStorage.setItem('storming:name', 'Eve')")
+    page = context.new_page()
+    page.goto(board["url"].split("#")[0])  # as copied from an address bar: no key
+    expect(page.locator("#denied")).to_be_visible()
+    expect(page.locator("#denied")).to_contain_text("This link has no key: ask the facilitator for the board's link")
+    html = page.content()
+    assert "Acquisition Announced" not in html and "Secret roadmap" not in html
+    assert page.locator(".note").count() == 0
+    context.close()
+
+
+def test_a_page_older_than_the_server_is_told_to_reload(app_server, browser):
+    board = app_server.create_board("Updated")
+    context = browser.new_context()
+    context.add_init_script("localStorage.setItem('storming:name', 'Ana')")
+    page = context.new_page()
+
+    def as_an_old_page(socket):
+        # A tab left open since before the server's protocol changed: its hello says version 1.
+        server = socket.connect_to_server()
+
+        def send(message):
+            frame = json.loads(message)
+            if frame.get("type") == "hello":
+                frame["protocol"] = 1
+            server.send(json.dumps(frame))
+
+        socket.on_message(send)
+
+    page.route_web_socket(f"**/ws/boards/{board['id']}/", as_an_old_page)
+    page.goto(board["url"])
+    expect(page.locator("#denied")).to_be_visible()
+    expect(page.locator("#denied")).to_contain_text("Storming was updated: reload")
     expect(page.locator("#connection-state")).to_have_attribute("data-state", "offline")
     context.close()
 

@@ -87,7 +87,8 @@ def test_a_downloaded_backup_imported_on_the_home_page_makes_the_same_board(app_
         assert new_id != board["id"]
         expect(page.locator(".note")).to_have_count(2)
         expect(page.locator(".frame .frame-name")).to_have_text("Ordering")
-        snapshot = app_server.snapshot(new_id)
+        key = page.evaluate(f"localStorage.getItem('storming:key:{new_id}')")
+        snapshot = app_server.snapshot(new_id, key)
         assert sorted(n["text"] for n in snapshot["notes"]) == ["Order Placed", "Place Order"]
         assert all(n["context"] for n in snapshot["notes"])
         # The importer is the new board's facilitator.

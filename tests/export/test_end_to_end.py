@@ -13,6 +13,7 @@ from confluent_kafka import Consumer, KafkaError, Producer
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from boards.export import parse_options, plan_export
+from boards.export.codegen import command_type, service_name
 
 pytestmark = [pytest.mark.kafka, pytest.mark.slow]
 
@@ -112,7 +113,7 @@ def test_a_command_publishes_an_event_that_a_policy_turns_into_the_next_command(
         cwd=checkout_project, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
     aggregate_id = f"e2e-{uuid.uuid4()}"
-    first_type = f"{first.context.name.snake}.{first.name.pascal}"
+    first_type = command_type(first)
     sent = run(project_python, checkout_project, "-m", package, "command", first_type,
                "--aggregate-id", aggregate_id, broker=broker)  # fmt: skip
     assert sent.returncode == 0, sent.stderr
@@ -131,7 +132,11 @@ def test_a_command_publishes_an_event_that_a_policy_turns_into_the_next_command(
     )
     headers = {k: v.decode() for k, v in message.headers()}
     assert headers["ce_type"] == next_event.event_type
-    assert json.loads(headers["lineage"]) == [f"{package}.{first.handler.context.name.snake}", policy.group_id]
+    # Services only: the context that emitted the trigger, then the one that emitted this event.
+    assert json.loads(headers["lineage"]) == [
+        service_name(plan, trigger.emitter.context),
+        service_name(plan, next_event.emitter.context),
+    ]
     assert value["aggregate_id"] == aggregate_id  # the skeleton reuses the trigger's id
 
 

@@ -32,7 +32,12 @@ def test_it_creates_the_planned_topics_and_reports_them(client, board, own_broke
     assert response.status_code == 200, response.content
     report = response.json()["topics"]
     assert {t["status"] for t in report} == {"created"}
-    planned = {t["name"] for t in client.get(f"/api/boards/{board.id}/export/").json()["topics"]}
+    planned = {
+        t["name"]
+        for t in client.get(f"/api/boards/{board.id}/export/", HTTP_AUTHORIZATION=f"Bearer {board.view_key}").json()[
+            "topics"
+        ]
+    }
     assert {t["name"] for t in report} == planned
     existing = AdminClient({"bootstrap.servers": broker}).list_topics(timeout=10).topics
     assert planned <= set(existing)
@@ -46,7 +51,12 @@ def test_it_needs_an_edit_key_and_a_configured_cluster(client, board, settings):
     assert client.post(url, HTTP_AUTHORIZATION=f"Bearer {board.view_key}").status_code == 403
     refused = client.post(url, HTTP_AUTHORIZATION=f"Bearer {board.edit_key}")
     assert refused.status_code == 409 and "KAFKA_BOOTSTRAP_SERVERS" in refused.json()["error"]["message"]
-    assert client.get(f"/api/boards/{board.id}/export/").json()["provisioning"] is False
+    assert (
+        client.get(f"/api/boards/{board.id}/export/", HTTP_AUTHORIZATION=f"Bearer {board.view_key}").json()[
+            "provisioning"
+        ]
+        is False
+    )
 
 
 def test_an_unreachable_cluster_gets_a_clear_answer(client, board, settings):
@@ -56,3 +66,14 @@ def test_an_unreachable_cluster_gets_a_clear_answer(client, board, settings):
     response = client.post(f"/api/boards/{board.id}/provision/", HTTP_AUTHORIZATION=f"Bearer {board.edit_key}")
     assert response.status_code == 502
     assert "Cannot reach Kafka" in response.json()["error"]["message"]
+
+
+def test_a_dry_run_answers_with_the_plan_and_creates_nothing(client, board, own_broker, settings):
+    settings.KAFKA_BOOTSTRAP_SERVERS = own_broker
+    response = client.post(
+        f"/api/boards/{board.id}/provision/?dry_run=1&partitions=5", HTTP_AUTHORIZATION=f"Bearer {board.edit_key}"
+    )
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["dry_run"] is True and body["topics"]
+    assert {t["status"] for t in body["topics"]} <= {"would create", "exists", "differs"}

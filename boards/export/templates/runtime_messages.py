@@ -1,20 +1,26 @@
 """Events, commands, aggregates and policies: the shapes every bounded context builds on.
 
 Field values stay JSON-native (ids, timestamps and decimals are strings) so that an event is
-exactly what travels on the topic and what schemas/json/<topic>.json describes.
+exactly what travels on the topic and what schemas/json/<topic>.json describes. A field's Python
+attribute may differ from its name on the wire (`class_` for `class`): FIELDS maps one to the other.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 
+def iso_time(moment: datetime) -> str:
+    """RFC 3339 in UTC, to the millisecond: what an Avro timestamp-millis keeps."""
+    spec = "milliseconds" if moment.microsecond else "seconds"
+    return moment.astimezone(UTC).isoformat(timespec=spec).replace("+00:00", "Z")
+
+
 def now() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    return iso_time(datetime.now(UTC))
 
 
 def new_id() -> str:
@@ -51,14 +57,21 @@ class CommandMeta:
 
 
 class Message:
-    EXAMPLE: ClassVar[dict[str, Any]] = {}  # valid sample data, used by the tests
+    EXAMPLE: ClassVar[dict[str, Any]] = {}  # valid sample data by wire name, used by the tests
+    FIELDS: ClassVar[dict[str, str]] = {}  # Python attribute -> name on the wire
 
     def to_data(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "meta"}  # type: ignore[arg-type]
+        """The fields by their wire names."""
+        return {wire: getattr(self, attribute) for attribute, wire in self.FIELDS.items()}
 
     @classmethod
     def data_fields(cls) -> set[str]:
-        return {f.name for f in dataclasses.fields(cls) if f.name != "meta"}  # type: ignore[arg-type]
+        return set(cls.FIELDS.values())
+
+    @classmethod
+    def attributes(cls, data: dict[str, Any]) -> dict[str, Any]:
+        """Wire names -> keyword arguments; names the class does not know are left out."""
+        return {attribute: data[wire] for attribute, wire in cls.FIELDS.items() if wire in data}
 
 
 @dataclass(kw_only=True)
@@ -98,12 +111,11 @@ class Event(Message):
             causation_id=value.get("causation_id"),
             lineage=lineage,
         )
-        known = cls.data_fields()
-        return cls(meta=meta, **{k: v for k, v in value["data"].items() if k in known})
+        return cls(meta=meta, **cls.attributes(value["data"]))
 
     @classmethod
     def example(cls, aggregate_id: str = "example-1") -> Event:
-        return cls(meta=Envelope(aggregate_id=aggregate_id), **cls.EXAMPLE)
+        return cls(meta=Envelope(aggregate_id=aggregate_id), **cls.attributes(cls.EXAMPLE))
 
 
 @dataclass(kw_only=True)
@@ -117,7 +129,7 @@ class Command(Message):
         unknown = set(data) - cls.data_fields()
         if unknown:
             raise ValueError(f"{cls.COMMAND_TYPE} has no field(s) {sorted(unknown)}")
-        return cls(meta=CommandMeta(aggregate_id=aggregate_id), **data)
+        return cls(meta=CommandMeta(aggregate_id=aggregate_id), **cls.attributes(data))
 
     @classmethod
     def example(cls, aggregate_id: str = "example-1") -> Command:
@@ -133,16 +145,21 @@ class Aggregate:
 
     AGGREGATE_TYPE: ClassVar[str] = ""
     HANDLERS: ClassVar[dict[type[Command], str]] = {}
+    # The events a command may end in: alternatives, of which one handling emits exactly one.
+    OUTCOMES: ClassVar[dict[type[Command], tuple[type[Event], ...]]] = {}
 
     def __init__(self, aggregate_id: str, version: int = 0) -> None:
         self.aggregate_id = aggregate_id
         self.version = version
 
-    def handle(self, command: Command) -> list[Event]:
+    def handle(self, command: Command, outcome: type[Event] | None = None) -> list[Event]:
+        """Handle a command; `outcome` forces one of its alternatives (tests, the CLI)."""
         method = self.HANDLERS.get(type(command))
         if method is None:
             raise TypeError(f"{type(self).__name__} does not handle {command.COMMAND_TYPE}")
-        return getattr(self, method)(command)
+        if outcome is not None and outcome not in self.OUTCOMES.get(type(command), ()):
+            raise ValueError(f"{command.COMMAND_TYPE} never ends in {outcome.EVENT_TYPE}")
+        return getattr(self, method)(command, outcome)
 
     def event_meta(self, command: Command) -> Envelope:
         """The envelope of the next event this command causes."""

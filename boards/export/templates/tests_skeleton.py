@@ -1,5 +1,6 @@
 """The skeleton keeps the board's promises: every command runs, and what it emits is valid."""
 
+import functools
 import json
 from pathlib import Path
 
@@ -11,8 +12,10 @@ from storming_package.runtime.kafka import dispatch
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas" / "json"
 
 
-def schema_of(topic: str) -> dict:
-    return json.loads((SCHEMAS / f"{topic}.json").read_text(encoding="utf-8"))
+@functools.cache
+def schema_of(topic: str) -> jsonschema.Draft202012Validator:
+    schema = json.loads((SCHEMAS / f"{topic}.json").read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(schema)
 
 
 @pytest.mark.parametrize("command_type", sorted(topology.COMMANDS))
@@ -20,15 +23,24 @@ def test_each_command_emits_events_that_match_their_topic_schema(command_type):
     command = topology.COMMANDS[command_type].example(aggregate_id="agg-1")
     for event in dispatch(command):
         record = {"key": event.meta.aggregate_id, "value": event.to_value()}
-        jsonschema.validate(record, schema_of(event.TOPIC))
+        schema_of(event.TOPIC).validate(record)
         assert event.meta.causation_id == command.meta.command_id
+
+
+@pytest.mark.parametrize("command_type", sorted(topology.COMMANDS))
+def test_a_command_ends_in_exactly_one_of_its_outcomes_whichever_is_chosen(command_type):
+    command_class = topology.COMMANDS[command_type]
+    outcomes = topology.HANDLERS[command_class].OUTCOMES.get(command_class, ())
+    for outcome in outcomes:
+        assert [type(e) for e in dispatch(command_class.example(), outcome)] == [outcome]
+    assert len(dispatch(command_class.example())) == min(len(outcomes), 1)
 
 
 @pytest.mark.parametrize("event_type", sorted(topology.EVENT_TYPES))
 def test_each_event_survives_the_trip_through_its_record_value(event_type):
     event_class = topology.EVENT_TYPES[event_type]
     event = event_class.example()
-    jsonschema.validate({"key": "k", "value": event.to_value()}, schema_of(event.TOPIC))
+    schema_of(event.TOPIC).validate({"key": "k", "value": event.to_value()})
     assert event_class.from_value(json.loads(json.dumps(event.to_value()))) == event
 
 
@@ -49,4 +61,4 @@ def test_a_record_that_breaks_the_schema_is_refused():
     value = event.to_value()
     value["aggregate_version"] = "not a number"
     with pytest.raises(jsonschema.ValidationError):
-        jsonschema.validate({"key": "k", "value": value}, schema_of(event.TOPIC))
+        schema_of(event.TOPIC).validate({"key": "k", "value": value})

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from boards import store
-from boards.export import InvalidOption, parse_options, plan_export, render_files
+from boards.export import InvalidOption, parse_options, releases, render_files
 from boards.models import Board
 
 
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             options = parse_options(dict(pairs), snapshot.get("name", ""))
         except InvalidOption as error:
             raise CommandError(str(error)) from None
-        plan = plan_export(snapshot, options)
+        plan = releases.plan_for_board(Board.objects.get(pk=str(opts["board_id"])), snapshot, options)
         out = Path(str(opts["out"]))
         for path, content in render_files(plan).items():
             target = out / path

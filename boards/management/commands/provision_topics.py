@@ -11,7 +11,7 @@ import os
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from boards import store
-from boards.export import parse_options, plan_export
+from boards.export import parse_options, releases
 from boards.export.options import InvalidOption
 from boards.export.templates.provision_topics import Unreachable, provision
 from boards.export.topics import topic_dict
@@ -42,7 +42,9 @@ class Command(BaseCommand):
             raise CommandError(f"Bad --option: {error}") from None
         from confluent_kafka.admin import AdminClient
 
-        topics = [topic_dict(t) for t in plan_export(snapshot, options).topics]
+        # The released topic names, whatever the stickies are called now.
+        plan = releases.plan_for_board(Board.objects.get(pk=str(opts["board_id"])), snapshot, options)
+        topics = [topic_dict(t) for t in plan.topics]
         admin = AdminClient({"bootstrap.servers": opts["bootstrap"]})
         try:
             report = provision(admin, topics, dry_run=bool(opts["dry_run"]), timeout=opts["timeout"])

@@ -10,6 +10,7 @@
 import { applyEvent } from "./state.js";
 import { kindInfo } from "./kinds.js";
 import { toast } from "./toast.js";
+import { boardFetch } from "./board-key.js";
 
 const PAGE = 100;
 const MAX_ENTRIES = 1000;
@@ -174,8 +175,25 @@ function plural(facts) {
 }
 
 // The words of an entry (without the actor), from its primary facts.
-// Said before what an undo or a restore did: "Ana undid: moved event 'Order Placed'".
-const OP_WORDS = { undo: "undid: ", "board.restore": "restored an earlier version: " };
+// Said before what a restore did: "Ana restored an earlier version: moved event 'Order Placed'".
+const OP_WORDS = { "board.restore": "restored an earlier version: " };
+
+// An undo says what was undone, not what the undo did: undoing a paste deletes stickies,
+// and "Fran undid adding 3 stickies" says so where "undid: deleted 3 stickies" misleads.
+const UNDONE = { delete: "adding", add: "deleting", link: "unlinking", unlink: "linking", move: "a move of", resize: "a resize of" };
+
+export function describeUndo(facts) {
+  const verbs = new Set(facts.map((f) => f.verb));
+  const [verb] = verbs;
+  if (verbs.size !== 1 || !UNDONE[verb]) return `undid a change: ${describe(facts)}`;
+  if (verb === "link" || verb === "unlink") return `undid ${UNDONE[verb]} ${facts.length === 1 ? "a pair" : `${facts.length} pairs`}`;
+  if (facts.length === 1) {
+    const f = facts[0];
+    const noun = nounFor(f);
+    return f.name ? `undid ${UNDONE[verb]} ${noun} ${quote(f.name)}` : `undid ${UNDONE[verb]} ${article(noun)}`;
+  }
+  return `undid ${UNDONE[verb]} ${plural(facts)}`;
+}
 
 function describe(facts) {
   if (facts.length === 1) return sentence(facts[0]);
@@ -436,7 +454,8 @@ export class ActivityFeed {
     const facts = primaryFacts(entry.facts);
     const li = entry.el;
     li.querySelector(".activity-actor").textContent = entry.actor;
-    li.querySelector(".activity-what").textContent = ` ${OP_WORDS[entry.op] || ""}${describe(facts)}`;
+    const what = entry.op === "undo" ? describeUndo(facts) : `${OP_WORDS[entry.op] || ""}${describe(facts)}`;
+    li.querySelector(".activity-what").textContent = ` ${what}`;
     const kinds = new Set(facts.map((f) => f.kind).filter(Boolean));
     li.querySelector(".activity-swatch").dataset.kind = kinds.size === 1 ? [...kinds][0] : "";
     li.dataset.seq = String(entry.lastSeq);
@@ -485,7 +504,7 @@ function centreOn(camera, box) {
 }
 
 async function getJson(url) {
-  const response = await fetch(url, { headers: { Accept: "application/json" } });
+  const response = await boardFetch(url, { headers: { Accept: "application/json" } });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.error?.message || `The server answered ${response.status}.`);
   return data;

@@ -10,7 +10,8 @@ import { Presence } from "./presence.js";
 import { Interactions } from "./interactions.js";
 import { FieldsPanel } from "./panel.js";
 import { mountConnectionState, mountPalette, mountTopBar } from "./toolbar.js";
-import { askName, participantId } from "./identity.js";
+import { askName, keepIdentity, savedToken } from "./identity.js";
+import { useBoardKey } from "./board-key.js";
 import { toast } from "./toast.js";
 import { rememberBoard } from "./recent.js";
 import { mountUndo } from "./undo.js";
@@ -18,12 +19,34 @@ import { mountHistory } from "./history.js";
 import { mountDownloads } from "./downloads.js";
 import { mountFacilitation } from "./facilitation.js";
 import { mountDock } from "./dock.js";
+import { focusPoint } from "./focus.js";
+import { ActionRegistry } from "./actions.js";
+import { mountFind } from "./find.js";
+import { mountMinimap } from "./minimap.js";
 
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
 
+const NO_KEY = {
+  title: "This link has no key",
+  message: "This link has no key: ask the facilitator for the board's link.",
+};
+const RELOAD = {
+  title: "Storming was updated: reload",
+  message: "This page is older than the server. Reload it to go on; changes not yet saved are kept.",
+};
+
 async function main() {
   const config = readConfig();
+  // Without a key the page asks for nothing: the server would not answer, and the page holds
+  // no board data of its own (boards/views.py board_page).
+  const key = takeBoardKey(config.boardId);
+  if (!key) {
+    showDenied(NO_KEY.message, NO_KEY.title);
+    return;
+  }
+  useBoardKey(key);
+  config.key = key;
   const viewport = $("viewport");
   const state = new BoardState();
   const camera = new Camera(viewport, $("world"));
@@ -48,13 +71,12 @@ async function main() {
     $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
   });
 
-  const key = takeBoardKey(config.boardId);
-  config.key = key;
   let name = "";
-  const participant = participantId();
   const socket = new BoardSocket(config.wsUrl, {
     boardId: config.boardId,
-    hello: () => ({ type: "hello", since: state.seq, name, key, participant }),
+    hello: () => ({
+      type: "hello", protocol: config.protocol, since: state.seq, name, key, token: savedToken(config.boardId),
+    }),
   });
   state.transport = (frame) => socket.sendOp(frame);
   // Changes made before a reload (offline, or not yet acked) are still owed to the server.
@@ -63,6 +85,13 @@ async function main() {
   const presence = new Presence({
     socket, state, camera, list: $("presence"), cursorsLayer: $("cursors-layer"), ghostsLayer: $("ghosts-layer"),
   });
+  // "Jump to person": to the sticky they type in, else to their cursor.
+  presence.onJump = (who) => {
+    const typing = who.cursor?.editing && state.view.notes.get(who.cursor.editing);
+    if (typing) focusPoint(typing.x + typing.w / 2, typing.y + typing.h / 2, camera);
+    else if (who.cursor) focusPoint(who.cursor.x, who.cursor.y, camera);
+    else toast(`${who.name} has not pointed at anything on the board yet.`);
+  };
   const helpDialog = $("help-dialog");
   const interactions = new Interactions({
     state, camera, renderer, selection, presence, viewport,
@@ -70,14 +99,27 @@ async function main() {
     selectionBox: $("selection-box"),
     onHelp: () => helpDialog.showModal(),
   });
-  new FieldsPanel({ host: $("side-panel"), state, selection });
-  mountPalette($("palette"), interactions, viewport);
+  interactions.maxText = config.maxText || interactions.maxText;
+  // Every key of the board goes through one registry (actions.js).
+  const actions = new ActionRegistry();
+  interactions.registerActions(actions);
+  actions.listen();
+  const panel = new FieldsPanel({ host: $("side-panel"), state, selection, actions });
+  actions.register({
+    name: "inspect", label: "Open or close the side panel of the selection", keys: ["i"],
+    when: () => selection.size > 0 || !$("side-panel").hidden, run: () => panel.toggle(),
+  });
+  interactions.onInspect = () => panel.toggle(true);
+  const palette = mountPalette($("palette"), interactions, viewport);
+  actions.register({ name: "palette", label: "Collapse or expand the palette", keys: ["p"], run: () => palette.toggle() });
+  mountFind({ host: $("find-box"), state, camera, renderer, selection, actions });
+  mountMinimap({ host: $("minimap"), state, camera, renderer, actions });
   mountTopBar({ state, camera, interactions, config, helpDialog });
   mountConnectionState($("connection-state"), socket);
   // Undo/redo, the History panel (time travel and activity) and downloads: before the
   // socket starts, so that they see the first snapshot.
-  const undo = mountUndo({ state, socket, anchor: $("connection-state") });
-  mountHistory({ state, socket, camera, selection, viewport, boardId: config.boardId, anchor: $("share-button") });
+  const undo = mountUndo({ state, socket, anchor: $("connection-state"), actions });
+  mountHistory({ state, socket, camera, selection, viewport, boardId: config.boardId, anchor: $("share-button"), actions });
   mountDownloads({ boardId: config.boardId, selection, state, anchor: $("export-button") });
 
   let firstSnapshot = true;
@@ -94,6 +136,7 @@ async function main() {
     const f = e.detail;
     switch (f.type) {
       case "welcome":
+        keepIdentity(config.boardId, f.you, f.token);
         presence.welcome(f.you);
         config.role = f.you.role || "editor";
         document.body.dataset.role = config.role;
@@ -105,7 +148,7 @@ async function main() {
         if (firstSnapshot) {
           firstSnapshot = false;
           $("empty-hint").hidden = state.view.notes.size + state.view.frames.size > 0;
-          camera.fit(renderer.contentBounds(), 80, 1);
+          openingView(camera, state, renderer);
           camera.apply(); // now, not on the next frame: "loaded" means drawn where it will stay
           document.body.dataset.loaded = "true";
         }
@@ -126,7 +169,8 @@ async function main() {
         presence.receive(f);
         break;
       case "error":
-        if (f.code === "forbidden" || f.code === "revoked" || f.code === "not_found") showDenied(f.message);
+        if (f.code === "reload") showDenied(RELOAD.message, RELOAD.title);
+        else if (DENIALS.has(f.code)) showDenied(f.message);
         else toast(f.message || "The server could not use a message.", { kind: "error" });
         break;
       default:
@@ -144,7 +188,7 @@ async function main() {
 
   // The workshop (phase, lock, timer, dots, follow), the legend and the checks: after the
   // frame handler above, so they see the role it sets.
-  const workshop = { state, socket, camera, renderer, selection, interactions, presence, config };
+  const workshop = { state, socket, camera, renderer, selection, interactions, presence, config, actions };
   mountFacilitation($("workshop-bar"), workshop);
   mountDock(workshop);
 
@@ -153,12 +197,36 @@ async function main() {
   name = await askName($("name-dialog"));
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
-  window.storming = { state, socket, camera, selection, renderer, undo };
+  window.storming = { state, socket, camera, selection, renderer, undo, actions };
 }
 
-function showDenied(message) {
+// A big board fitted whole is unreadable (the example at 19 %): open on its first bounded
+// context instead, or on its top-left corner, at a zoom where stickies can be read.
+const READABLE_ZOOM = 0.6;
+
+function openingView(camera, state, renderer) {
+  camera.fit(renderer.contentBounds(), 80, 1);
+  if (camera.zoom >= READABLE_ZOOM) return;
+  const contexts = [...state.view.frames.values()].filter((f) => f.kind === "bounded_context")
+    .sort((a, b) => a.y - b.y || a.x - b.x);
+  if (contexts.length) {
+    camera.fit(contexts[0], 40, 1);
+    if (camera.zoom >= READABLE_ZOOM) return;
+  }
+  const all = renderer.contentBounds();
+  const inset = camera.insets ? camera.insets() : { left: 0, right: 0 };
+  camera.zoom = READABLE_ZOOM;
+  camera.x = inset.left + 40 - all.x * READABLE_ZOOM;
+  camera.y = 40 - all.y * READABLE_ZOOM;
+  camera.changed();
+}
+
+const DENIALS = new Set(["forbidden", "revoked", "not_found", "too_many_participants", "sign_in"]);
+
+function showDenied(message, title) {
   const box = $("denied");
   if (message) box.querySelector(".denied-message").textContent = message;
+  if (title) box.querySelector("h2").textContent = title;
   box.hidden = false;
 }
 

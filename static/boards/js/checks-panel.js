@@ -6,6 +6,7 @@ import { kindInfo } from "./kinds.js";
 import { focusOn } from "./focus.js";
 import { setServerDate } from "./timer.js";
 import { el, glyph } from "./ui.js";
+import { boardFetch } from "./board-key.js";
 
 const DEBOUNCE_MS = 400;
 // Closed, the panel only feeds the button's count: fewer requests when a busy board has many
@@ -37,7 +38,7 @@ export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
     }
     inFlight = true;
     try {
-      const response = await fetch(`/api/boards/${config.boardId}/checks/`, { headers: { Accept: "application/json" } });
+      const response = await boardFetch(`/api/boards/${config.boardId}/checks/`, { headers: { Accept: "application/json" } });
       setServerDate(response.headers.get("Date"));
       if (!response.ok) throw new Error(`The server answered ${response.status}.`);
       findings = (await response.json()).findings || [];
@@ -161,6 +162,8 @@ export function mountChecksPanel({ panel, button, onOpen, ...ctx }) {
     if (t === "snapshot") schedule(true); // the count on the button from the start
     else if (t === "event" || t === "events") schedule();
   });
+  // A release changes what the board's changes break, without a change on the board.
+  document.addEventListener("storming:contract-released", () => schedule(true));
   // The renderer makes elements as they arrive: put markers back on new ones.
   state.addEventListener("change", () => {
     if (marked.size || findings.some((f) => f.severity === "error")) markErrors();

@@ -3,7 +3,7 @@
 
 import { kindInfo } from "./kinds.js";
 import { toast } from "./toast.js";
-import { closeOnOutside, el, isBoardKey } from "./ui.js";
+import { closeOnOutside, el } from "./ui.js";
 import { dotsOn, dotsUsed, ranking } from "./workshop.js";
 import { focusOn } from "./focus.js";
 
@@ -11,7 +11,8 @@ const VOTABLE = new Set(["event", "hotspot"]);
 const RESULTS_SHOWN = 10;
 
 export function mountDots(host, ctx) {
-  const { state, renderer, me, isFacilitator, canEdit } = ctx;
+  const { state, renderer, isFacilitator, canEdit } = ctx;
+  const me = () => ctx.me; // the identity the server issues on welcome: known only then
   const exists = (id) => VOTABLE.has(state.view.notes.get(id)?.kind);
   let voting = false;
 
@@ -98,13 +99,13 @@ export function mountDots(host, ctx) {
     if (!voting) return;
     const w = state.view.workshop;
     if (step > 0) {
-      const used = dotsUsed(w, me, exists);
+      const used = dotsUsed(w, me(), exists);
       if (used >= w.votes_per_person) {
         toast(`You have used all ${w.votes_per_person} of your dots; Shift+click one to take it back.`, { kind: "error" });
         return;
       }
       state.submit("vote.cast", { id });
-    } else if (dotsOn(w, id, me).mine > 0) {
+    } else if (dotsOn(w, id, me()).mine > 0) {
       state.submit("vote.retract", { id });
     }
   }
@@ -112,7 +113,7 @@ export function mountDots(host, ctx) {
   function paint(id) {
     const note = state.view.notes.get(id);
     const votable = note && VOTABLE.has(note.kind);
-    const { total, mine } = votable ? dotsOn(state.view.workshop, id, me) : { total: 0, mine: 0 };
+    const { total, mine } = votable ? dotsOn(state.view.workshop, id, me()) : { total: 0, mine: 0 };
     const active = voting && canEdit(); // watchers see the dots, without a "+" to press
     if (!votable || (total === 0 && !active)) {
       badges.get(id)?.remove();
@@ -142,7 +143,7 @@ export function mountDots(host, ctx) {
 
   function renderBar() {
     const w = state.view.workshop;
-    const used = dotsUsed(w, me, exists);
+    const used = dotsUsed(w, me(), exists);
     const remaining = Math.max(0, w.votes_per_person - used);
     left.textContent = canEdit() ? `${remaining} left` : "";
     left.hidden = !canEdit();
@@ -186,8 +187,8 @@ export function mountDots(host, ctx) {
       renderBar();
     }
   });
-  document.addEventListener("keydown", (e) => {
-    if (isBoardKey(e) && e.key === "Escape" && voting) setVoting(false);
+  ctx.actions.register({
+    name: "stop-voting", label: "Stop dot-voting", keys: ["Escape"], when: () => voting, run: () => setVoting(false),
   });
   return { render: paintAll, setVoting, get voting() { return voting; } };
 }

@@ -1,8 +1,11 @@
 // The Download menu of the top bar: the board (or the selection) as an SVG or PNG picture,
 // and the whole board as a JSON backup that the home page can import.
 
-import { downloadPng, downloadSvg } from "./picture.js";
+import { downloadPng, downloadSvg, pictureJpeg } from "./picture.js";
+import { pdfFromJpegs } from "./pdf.js";
+import { downloadWithKey } from "./board-key.js";
 import { toast } from "./toast.js";
+import { markdownSummary } from "./summary.js";
 
 function item(label, hint) {
   const b = document.createElement("button");
@@ -42,7 +45,11 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
   png.dataset.download = "png";
   const json = item("Board backup (JSON)", "Everything on the board; import it from the home page");
   json.dataset.download = "json";
-  menu.append(svg, png, json);
+  const summary = item("Summary (Markdown)", "Contexts, aggregates, events with fields, open questions, votes");
+  summary.dataset.download = "md";
+  const pdf = item("Wrap-up (PDF)", "The whole board, then a page for each bounded context");
+  pdf.dataset.download = "pdf";
+  menu.append(svg, png, json, summary, pdf);
   wrap.append(button, menu);
   anchor.before(wrap);
 
@@ -87,20 +94,46 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
     try {
       if (what === "svg") await downloadSvg(boardId, ids.length ? ids : null);
       else if (what === "png") await downloadPng(boardId, ids.length ? ids : null);
-      else downloadBackup(boardId);
+      else if (what === "pdf") await downloadPdf(boardId, state);
+      else if (what === "md") saveText(markdownSummary(state.view), `${fileName(state.view.name)}.md`, "text/markdown");
+      else await downloadWithKey(`/api/boards/${encodeURIComponent(boardId)}/export.json`, "board.storming.json");
     } catch (err) {
       toast(err.message || "The download failed.", { kind: "error" });
     }
   };
-  for (const b of [svg, png, json]) b.addEventListener("click", () => run(b.dataset.download));
+  for (const b of [svg, png, json, summary, pdf]) b.addEventListener("click", () => run(b.dataset.download));
 }
 
-// The server names the file (Content-Disposition: attachment); a plain link is enough.
-function downloadBackup(boardId) {
+// The board, then each bounded context on a page of its own, as one PDF.
+async function downloadPdf(boardId, state) {
+  toast("Making the PDF…");
+  const name = state.view.name || "Board";
+  const contexts = [...state.view.frames.values()].filter((f) => f.kind === "bounded_context")
+    .sort((a, b) => a.y - b.y || a.x - b.x);
+  const pages = [{ title: name, ...(await pictureJpeg(boardId)) }];
+  for (const c of contexts) pages.push({ title: `${name}: ${c.name}`, ...(await pictureJpeg(boardId, [c.id])) });
+  const url = URL.createObjectURL(new Blob([pdfFromJpegs(pages)], { type: "application/pdf" }));
   const a = document.createElement("a");
-  a.href = `/api/boards/${encodeURIComponent(boardId)}/export.json`;
-  a.download = "";
+  a.href = url;
+  a.download = `${fileName(name)}.pdf`;
   document.body.append(a);
   a.click();
   a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function fileName(name) {
+  return (name || "board").normalize("NFKD").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").toLowerCase() || "board";
+}
+
+// A file made in the page (the Markdown summary), saved through a link to a Blob.
+function saveText(text, name, type) {
+  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
 }

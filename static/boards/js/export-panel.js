@@ -1,6 +1,9 @@
 // The export preview: options, topics, warnings and files, and a link to download the ZIP.
 // Every text from the board or the server goes through textContent.
 
+import { mountContractSection } from "./contract-release.js";
+import { boardFetch, downloadWithKey } from "./board-key.js";
+
 const DAY_MS = 24 * 3600 * 1000;
 
 function el(tag, attrs = {}, ...children) {
@@ -35,6 +38,11 @@ function buildForm() {
       "-1 keeps events forever"),
     field("Cleanup", select("cleanup_policy", [["delete", "delete"], ["compact", "compact"], ["compact,delete", "compact, delete"]])),
     field("Value format", select("value_format", [["json", "JSON"], ["avro", "Avro"]])),
+    field("Compatibility", select("compatibility", [
+      ["BACKWARD", "backward"], ["BACKWARD_TRANSITIVE", "backward, transitive"], ["FORWARD", "forward"],
+      ["FORWARD_TRANSITIVE", "forward, transitive"], ["FULL", "full"], ["FULL_TRANSITIVE", "full, transitive"],
+      ["NONE", "none"],
+    ]), "the Schema Registry level changes are judged at"),
     field("Package", el("input", { name: "package_name", type: "text", maxlength: "40", spellcheck: "false" })),
   );
   return form;
@@ -50,7 +58,7 @@ function fillForm(form, options) {
 
 function query(form) {
   const params = new URLSearchParams();
-  for (const name of ["topic_layout", "partitions", "replication_factor", "cleanup_policy", "value_format", "package_name"]) {
+  for (const name of ["topic_layout", "partitions", "replication_factor", "cleanup_policy", "value_format", "compatibility", "package_name"]) {
     const value = form.elements[name].value.trim();
     if (value !== "") params.set(name, value);
   }
@@ -111,12 +119,11 @@ function provisionButton(base, boardId, form) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     report.replaceChildren(el("p", { class: "panel-hint", text: "Creating topics…" }));
-    const key = localStorage.getItem(`storming:key:${boardId}`) || "";
     const params = query(form);
     try {
-      const response = await fetch(`${base}/provision/${[...params].length ? `?${params}` : ""}`, {
+      const response = await boardFetch(`${base}/provision/${[...params].length ? `?${params}` : ""}`, {
         method: "POST",
-        headers: { Authorization: `Bearer ${key}`, Accept: "application/json" },
+        headers: { Accept: "application/json" },
       });
       const body = await response.json();
       if (!response.ok) throw new Error(body?.error?.message || `The server answered ${response.status}.`);
@@ -137,10 +144,30 @@ export function mountExportPanel(container, { boardId }) {
   const base = `/api/boards/${encodeURIComponent(boardId)}`;
   const form = buildForm();
   const error = el("p", { class: "export-error", role: "alert", hidden: "" });
-  const download = el("a", { class: "button export-download", href: `${base}/export.zip`, download: "", text: "Download ZIP" });
+  // A button, not a link: the download needs the board's key in a header.
+  const download = el("button", { type: "button", class: "button export-download", text: "Download ZIP" });
+  let zipUrl = `${base}/export.zip`;
+  download.addEventListener("click", async () => {
+    download.disabled = true;
+    try {
+      await downloadWithKey(zipUrl, "export.zip");
+    } catch (err) {
+      error.textContent = err.message;
+      error.hidden = false;
+    } finally {
+      download.disabled = download.getAttribute("aria-disabled") === "true";
+    }
+  });
   const preview = el("div", { class: "export-preview", "aria-live": "polite" }, el("p", { class: "panel-hint", text: "Loading…" }));
   const provisioning = provisionButton(base, boardId, form);
-  container.replaceChildren(form, error, download, provisioning.button, provisioning.report, preview);
+  const contract = el("div", { class: "export-contract" });
+  container.replaceChildren(form, error, download, provisioning.button, provisioning.report, contract, preview);
+  // Releases and what breaks them, judged for the options chosen above.
+  const contractSection = mountContractSection(contract, {
+    boardId,
+    options: () => query(form),
+    onRelease: () => refresh(query(form)), // a release renamed on the wire changes the preview
+  });
 
   let latest = 0;
   async function refresh(params) {
@@ -148,7 +175,7 @@ export function mountExportPanel(container, { boardId }) {
     const suffix = params && [...params].length ? `?${params}` : "";
     let response, body;
     try {
-      response = await fetch(`${base}/export/${suffix}`, { headers: { Accept: "application/json" } });
+      response = await boardFetch(`${base}/export/${suffix}`, { headers: { Accept: "application/json" } });
       body = await response.json();
     } catch (err) {
       body = { error: { message: `The preview could not be loaded: ${err.message}` } };
@@ -158,12 +185,13 @@ export function mountExportPanel(container, { boardId }) {
       error.textContent = body?.error?.message || `The server answered ${response?.status}.`;
       error.hidden = false;
       download.setAttribute("aria-disabled", "true");
-      download.removeAttribute("href");
+      download.disabled = true;
       return;
     }
     error.hidden = true;
     download.removeAttribute("aria-disabled");
-    download.href = `${base}/export.zip${suffix}`;
+    download.disabled = false;
+    zipUrl = `${base}/export.zip${suffix}`;
     if (!params) fillForm(form, body.options);
     provisioning.button.hidden = !body.provisioning;
     renderPreview(preview, body);
@@ -172,7 +200,10 @@ export function mountExportPanel(container, { boardId }) {
   let timer = null;
   form.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(() => refresh(query(form)), 300);
+    timer = setTimeout(() => {
+      refresh(query(form));
+      contractSection.refresh();
+    }, 300);
   });
   form.addEventListener("submit", (event) => event.preventDefault());
   refresh(null);

@@ -21,7 +21,14 @@ export function mountFacilitation(host, ctx) {
   const isFacilitator = () => role() === "facilitator";
   const locked = () => state.view.workshop.locked && !isFacilitator();
   const canEdit = () => role() !== "viewer" && !locked();
-  const more = { ...ctx, isFacilitator, canEdit, me: participantId() };
+  const more = {
+    ...ctx,
+    isFacilitator,
+    canEdit,
+    get me() {
+      return participantId();
+    },
+  };
 
   // --- phase and instruction ------------------------------------------------------------
   const phaseSelect = el("select", { className: "phase-select", "aria-label": "Workshop phase", title: "Switch the workshop phase for everyone" });

@@ -58,6 +58,13 @@ export function focusOn(id, { state, camera, renderer, selection }) {
   return true;
 }
 
+// Glide so that a board point (where someone's cursor is) is in the middle of the open area.
+export function focusPoint(x, y, camera) {
+  const area = openArea(camera);
+  const zoom = Math.min(COMFORT_ZOOM.max, Math.max(COMFORT_ZOOM.min, camera.zoom));
+  glide(camera, { zoom, x: area.left + area.width / 2 - x * zoom, y: area.height / 2 - y * zoom });
+}
+
 function glide(camera, target) {
   const from = { x: camera.x, y: camera.y, zoom: camera.zoom };
   const start = performance.now();

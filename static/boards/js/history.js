@@ -8,6 +8,7 @@ import { Renderer } from "./render.js";
 import { icon } from "./kinds.js";
 import { toast } from "./toast.js";
 import { formatWhen, mountActivity } from "./activity.js";
+import { boardFetch } from "./board-key.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const BLOCKED_TOAST_MS = 2500;
@@ -27,7 +28,7 @@ function clockIcon() {
 }
 
 async function getJson(url, signal) {
-  const response = await fetch(url, { signal, headers: { Accept: "application/json" } });
+  const response = await boardFetch(url, { signal, headers: { Accept: "application/json" } });
   const data = await response.json().catch(() => ({}));
   if (!response.ok) throw new Error(data.error?.message || `The server answered ${response.status}.`);
   return data;
@@ -169,7 +170,7 @@ function confirmDialog(text, confirmLabel) {
 
 // The History button, the panel with the slider (and a host for the activity feed), and
 // the banner over the board while it shows the past.
-export function mountHistory({ state, socket, camera, selection, viewport, boardId, anchor }) {
+export function mountHistory({ state, socket, camera, selection, viewport, boardId, anchor, actions }) {
   const travel = new TimeTravel({ state, camera, selection, viewport, boardId });
 
   const button = el("button", "button history-button");
@@ -303,8 +304,9 @@ export function mountHistory({ state, socket, camera, selection, viewport, board
     );
     if (ok && travel.seq === seq) travel.restore();
   });
-  document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape" && travel.active && !document.querySelector("dialog[open]")) goTo(liveSeq());
+  actions.register({
+    name: "back-to-live", label: "Back to the live board", keys: ["Escape"], when: () => travel.active,
+    run: () => goTo(liveSeq()),
   });
 
   const activity = mountActivity({

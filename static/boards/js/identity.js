@@ -1,21 +1,32 @@
-// The display name others see. Asked once, then remembered in this browser.
+// Who you are on a board. The display name is yours to choose, asked once and remembered in
+// this browser. The participant identity (whose dots, whose undo) is the server's to issue:
+// the page keeps the signed token of its welcome per board and shows it in the next hello.
 
-import { newId } from "./ids.js";
+let current = null;
 
 const NAME_KEY = "storming:name";
-const PARTICIPANT_KEY = "storming:participant";
+const tokenKey = (boardId) => `storming:identity:${boardId}`;
 
-// A stable id for this browser across reconnects and reloads: whose undo and whose votes.
+// The identity of this page on its board, once the server welcomed it (null before).
 export function participantId() {
+  return current;
+}
+
+export function savedToken(boardId) {
   try {
-    let id = localStorage.getItem(PARTICIPANT_KEY);
-    if (!id) {
-      id = newId();
-      localStorage.setItem(PARTICIPANT_KEY, id);
-    }
-    return id;
+    return localStorage.getItem(tokenKey(boardId)) || undefined;
   } catch {
-    return newId();
+    return undefined;
+  }
+}
+
+export function keepIdentity(boardId, you, token) {
+  current = you?.participant || null;
+  if (!token) return;
+  try {
+    localStorage.setItem(tokenKey(boardId), token);
+  } catch {
+    // Not remembered: a reload gets a new identity, this visit keeps this one.
   }
 }
 

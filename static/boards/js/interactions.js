@@ -5,19 +5,16 @@ import { FRAME_KINDS, NOTE_KINDS, kindInfo } from "./kinds.js";
 import { newId } from "./ids.js";
 import { membersOf } from "./state.js";
 import { toast } from "./toast.js";
+import { isTyping } from "./actions.js";
+import { Clipboard } from "./clipboard.js";
+import { InPlaceEditor } from "./editor.js";
+import { align, distribute, freeSpot, nextToTheRight, sortLeftToRight, timeOrder } from "./layout.js";
 
 const DRAG_THRESHOLD_PX = 4;
 const MIN_NOTE = { w: 60, h: 40 };
 const MIN_FRAME = { w: 120, h: 80 };
 const DEFAULT_FRAME = { aggregate: { w: 520, h: 340 }, bounded_context: { w: 960, h: 600 } };
-const PASTE_OFFSET = 24;
-const CLIPBOARD_KEY = "storming:clipboard";
 const FRAME_TOOLS = new Set(FRAME_KINDS.map((k) => k.kind));
-
-function isTyping(target) {
-  return target instanceof HTMLElement &&
-    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
-}
 
 const round = (v) => Math.round(v);
 
@@ -36,8 +33,10 @@ export class Interactions extends EventTarget {
     this.tool = "select";
     this.spaceDown = false;
     this.gesture = null;
-    this.editor = null;
-    this.pasteCount = 0;
+    this.maxText = 2000; // board.js sets the server's limit
+    this.editors = new InPlaceEditor({
+      state, camera, renderer, selection, presence, viewport, world: draft.frame.parentElement, host: this,
+    });
 
     viewport.addEventListener("pointerdown", (e) => this.pointerDown(e));
     viewport.addEventListener("pointermove", (e) => this.pointerMove(e));
@@ -45,7 +44,8 @@ export class Interactions extends EventTarget {
     viewport.addEventListener("pointercancel", (e) => this.pointerUp(e, true));
     viewport.addEventListener("dblclick", (e) => this.doubleClick(e));
     viewport.addEventListener("wheel", (e) => this.wheel(e), { passive: false });
-    document.addEventListener("keydown", (e) => this.keyDown(e));
+    document.addEventListener("keydown", (e) => this.spaceKey(e));
+    this.clipboard = new Clipboard({ state, selection, viewport, host: this });
     document.addEventListener("keyup", (e) => this.keyUp(e));
     window.addEventListener("blur", () => this.setSpace(false));
   }
@@ -61,7 +61,15 @@ export class Interactions extends EventTarget {
   pointerDown(e) {
     if (this.gesture) return;
     if (this.editor && !this.editor.node.contains(e.target)) this.editor.commit();
-    if (this.editor) return; // a click inside the text being edited
+    if (this.editor) {
+      // A click inside the text being edited, or elsewhere while its text cannot be saved yet:
+      // the editor keeps the focus, so keys do not land on the board meanwhile.
+      if (!this.editor.node.contains(e.target)) {
+        e.preventDefault();
+        this.editor.field.focus();
+      }
+      return;
+    }
     const world = this.camera.screenToWorld(e.clientX, e.clientY);
     const base = { startX: e.clientX, startY: e.clientY, startWorld: world, moved: false, id: e.pointerId };
     const target = e.target instanceof Element ? e.target : null;
@@ -325,6 +333,9 @@ export class Interactions extends EventTarget {
   }
 
   wheel(e) {
+    // A sticky whose text is longer than it can show scrolls under the wheel.
+    const long = e.target instanceof Element ? e.target.closest(".note-text[data-overflow]") : null;
+    if (long && !e.ctrlKey && !e.shiftKey && canScroll(long, e.deltaY)) return;
     e.preventDefault();
     const scale = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? 400 : 1;
     const dy = e.deltaY * scale;
@@ -341,8 +352,14 @@ export class Interactions extends EventTarget {
     // With pointer capture on the viewport, a dblclick is aimed at the viewport itself;
     // what the user double-clicked is what lies under the pointer.
     const target = document.elementFromPoint(e.clientX, e.clientY);
-    if (this.state.readOnly || this.editor || target?.closest(".handle")) return;
+    if (this.editor || target?.closest(".handle")) return;
     const note = target?.closest(".note");
+    // The head of a sticky (its kind), or any of it for a viewer, opens the side panel.
+    if (note && (this.state.readOnly || target.closest(".note-head"))) {
+      this.selection.set([note.dataset.id]);
+      return this.onInspect?.();
+    }
+    if (this.state.readOnly) return;
     if (note) return this.editNote(note.dataset.id);
     const header = target?.closest(".frame-header");
     if (header) return this.editFrameName(header.closest(".frame").dataset.id);
@@ -366,20 +383,64 @@ export class Interactions extends EventTarget {
     return id;
   }
 
-  // A click on the palette puts the sticky in the middle of the view, stepping aside
-  // from one already there so repeated clicks do not stack them invisibly.
+  // A click on the palette (or a kind's key) puts the sticky in free space nearest the middle
+  // of the part of the view that no panel covers, never on top of another sticky.
   placeAtCentre(kind) {
     const info = kindInfo(kind);
-    const c = this.camera.centreWorld();
-    let x = c.x - info.w / 2;
-    let y = c.y - info.h / 2;
-    const taken = (px, py) =>
-      [...this.state.view.notes.values()].some((n) => Math.abs(n.x - px) < 8 && Math.abs(n.y - py) < 8);
-    for (let i = 0; i < 20 && taken(x, y); i++) {
-      x += PASTE_OFFSET;
-      y += PASTE_OFFSET;
+    const spot = freeSpot({ w: info.w, h: info.h }, this.openCentre(), [...this.state.view.notes.values()]);
+    return this.placeNote(kind, spot.x, spot.y, { edit: true });
+  }
+
+  openCentre() {
+    const r = this.camera.rect;
+    const inset = this.camera.insets ? this.camera.insets() : { left: 0, right: 0 };
+    return this.camera.screenToWorld(r.left + inset.left + (r.width - inset.left - inset.right) / 2, r.top + r.height / 2);
+  }
+
+  // "Next event": a new event right of the selected sticky, on its row, ready to type in.
+  nextEvent() {
+    const [id] = this.selection.ids;
+    const from = this.state.view.notes.get(id);
+    if (!from) return false;
+    const info = kindInfo("event");
+    const spot = nextToTheRight(from, { w: info.w, h: info.h }, [...this.state.view.notes.values()]);
+    // Keep the new event in view: a timeline grows to the right, the view follows it.
+    const view = this.camera.visibleWorld(0);
+    const inset = this.camera.insets ? this.camera.insets().right / this.camera.zoom : 0;
+    const over = spot.x + info.w + 40 - (view.x + view.w - inset);
+    if (over > 0) this.camera.panBy(-over * this.camera.zoom, 0);
+    this.placeNote("event", spot.x, spot.y, { edit: true });
+  }
+
+  // Moves from the timeline tools (layout.js), one op per sticky that moves.
+  moveTo(positions) {
+    for (const [id, p] of positions) {
+      const n = this.state.view.notes.get(id);
+      if (n && (n.x !== p.x || n.y !== p.y)) this.state.submit("note.update", { id, x: p.x, y: p.y });
     }
-    return this.placeNote(kind, x, y, { edit: true });
+  }
+
+  selectedNotes() {
+    return [...this.selection.ids].map((id) => this.state.view.notes.get(id)).filter(Boolean);
+  }
+
+  arrange(how) {
+    const notes = this.selectedNotes();
+    const links = [...this.state.view.links.values()];
+    const moves = {
+      row: () => align(notes, "top"),
+      column: () => align(notes, "left"),
+      spread: () => distribute(notes, "x"),
+      "spread-down": () => distribute(notes, "y"),
+      time: () => sortLeftToRight(timeOrder(notes, links)),
+    }[how]();
+    this.moveTo(moves);
+  }
+
+  setKind(kind) {
+    const notes = this.selectedNotes().filter((n) => n.kind !== kind);
+    for (const n of notes) this.state.submit("note.update", { id: n.id, kind });
+    if (notes.length) toast(`${notes.length} stick${notes.length === 1 ? "y" : "ies"} made ${article(kindInfo(kind).label)}.`);
   }
 
   placeAtScreen(kind, clientX, clientY) {
@@ -388,94 +449,21 @@ export class Interactions extends EventTarget {
     return this.placeNote(kind, w.x - info.w / 2, w.y - info.h / 2, { edit: true });
   }
 
+  // In-place text editing lives in editor.js.
+  get editor() {
+    return this.editors.current;
+  }
+
   editNote(id) {
-    const rec = this.renderer.records.get(id);
-    const note = this.state.view.notes.get(id);
-    if (!rec || !note) return;
-    this.selection.set([id]);
-    const textarea = document.createElement("textarea");
-    textarea.className = "note-editor";
-    textarea.value = note.text;
-    textarea.setAttribute("aria-label", `${kindInfo(note.kind).label} text`);
-    textarea.spellcheck = true;
-    this.renderer.setEditing(id);
-    rec.el.classList.add("editing");
-    rec.el.append(textarea);
-    this.openEditor(textarea, rec.el, (value) => {
-      rec.el.classList.remove("editing");
-      const current = this.state.view.notes.get(id);
-      if (current && value !== current.text) this.state.submit("note.update", { id, text: value });
-    }, { multiline: true });
+    return this.editors.editNote(id);
   }
 
   editFrameName(id) {
-    const rec = this.renderer.records.get(id);
-    const frame = this.state.view.frames.get(id);
-    if (!rec || !frame) return;
-    const input = document.createElement("input");
-    input.className = "frame-name-editor";
-    input.value = frame.name;
-    input.setAttribute("aria-label", `${kindInfo(frame.kind).label} name`);
-    this.renderer.setEditing(id);
-    rec.el.classList.add("editing");
-    rec.el.querySelector(".frame-header").append(input);
-    this.openEditor(input, rec.el, (value) => {
-      rec.el.classList.remove("editing");
-      const current = this.state.view.frames.get(id);
-      const name = value.trim();
-      if (current && name && name !== current.name) this.state.submit("frame.update", { id, name });
-    }, { multiline: false });
+    return this.editors.editFrameName(id);
   }
 
   editLinkLabel(id, e) {
-    const link = this.state.view.links.get(id);
-    if (!link) return;
-    this.selection.set([id]);
-    const at = this.camera.screenToWorld(e.clientX, e.clientY);
-    const holder = document.createElement("div");
-    holder.className = "link-label-editor";
-    holder.style.transform = `translate(${at.x}px, ${at.y}px)`;
-    const input = document.createElement("input");
-    input.value = link.label || "";
-    input.placeholder = "Label";
-    input.setAttribute("aria-label", "Link label");
-    holder.append(input);
-    this.draft.frame.parentElement.append(holder);
-    this.openEditor(input, holder, (value) => {
-      holder.remove();
-      const current = this.state.view.links.get(id);
-      if (current && value.trim() !== (current.label || "")) {
-        this.state.submit("link.update", { id, label: value.trim() });
-      }
-    }, { multiline: false });
-  }
-
-  // Enter, Escape and leaving the field all commit (Shift+Enter makes a new line).
-  openEditor(field, node, onCommit, { multiline }) {
-    let done = false;
-    const commit = () => {
-      if (done) return;
-      done = true;
-      const value = multiline ? field.value.replace(/\s+$/, "") : field.value;
-      this.editor = null;
-      field.remove();
-      this.renderer.setEditing(null);
-      onCommit(value);
-      this.viewport.focus({ preventScroll: true });
-    };
-    field.addEventListener("keydown", (e) => {
-      e.stopPropagation();
-      if ((e.key === "Enter" && !(multiline && e.shiftKey)) || e.key === "Escape") {
-        e.preventDefault();
-        commit();
-      }
-    });
-    field.addEventListener("blur", commit);
-    field.addEventListener("pointerdown", (e) => e.stopPropagation());
-    field.addEventListener("dblclick", (e) => e.stopPropagation());
-    this.editor = { node, commit };
-    field.focus();
-    field.select();
+    return this.editors.editLinkLabel(id, e);
   }
 
   // --- keyboard ---------------------------------------------------------------------
@@ -485,62 +473,80 @@ export class Interactions extends EventTarget {
     this.viewport.classList.toggle("space-pan", down);
   }
 
-  keyDown(e) {
-    if (isTyping(e.target) || document.querySelector("dialog[open]")) return;
-    const mod = e.ctrlKey || e.metaKey;
-    const key = e.key;
-    if (key === " ") {
-      e.preventDefault();
-      this.setSpace(true);
-      return;
+  // Space held down pans; it needs its key-up too, so it is not an action.
+  spaceKey(e) {
+    if (e.key !== " " || isTyping(e.target) || document.querySelector("dialog[open]")) return;
+    e.preventDefault();
+    this.setSpace(true);
+  }
+
+  // The canvas's own actions, in the page's one registry (actions.js).
+  registerActions(actions) {
+    const one = () => this.selection.size === 1;
+    // A viewer gets no editor; the keys that change the board go ahead, and state.js refuses
+    // them with the reason (a view-only link, a locked board), shown once however often pressed.
+    const editable = () => true;
+    const writable = () => !this.state.readOnly;
+    const any = () => this.selection.size > 0;
+    const list = [
+      { name: "copy", label: "Copy the selection", keys: ["Mod+c"], run: () => this.clipboard.copy() },
+      { name: "paste", label: "Paste (a copy, or lines of text: one sticky per line)", keys: ["Mod+v"], when: editable, run: () => this.clipboard.paste() },
+      { name: "duplicate", label: "Duplicate the selection", keys: ["Mod+d"], when: editable, run: () => this.clipboard.duplicate() },
+      { name: "select-all", label: "Select everything", keys: ["Mod+a"], run: () => this.selectAll() },
+      { name: "delete", label: "Delete the selection", keys: ["Delete", "Backspace"], when: editable, run: () => this.deleteSelection() },
+      {
+        name: "escape", label: "Clear the selection, back to Select", keys: ["Escape"],
+        run: () => {
+          this.selection.clear();
+          this.setTool("select");
+          return false; // others (voting, time travel) may close on Escape too
+        },
+      },
+      { name: "help", label: "Show the keys", keys: ["?"], run: () => this.onHelp() },
+      {
+        name: "edit", label: "Edit the selected sticky's text or frame's name", keys: ["Enter"],
+        when: () => one() && writable(),
+        run: () => {
+          const [id] = this.selection.ids;
+          if (this.state.view.notes.has(id)) this.editNote(id);
+          else if (this.state.view.frames.has(id)) this.editFrameName(id);
+          else return false;
+        },
+      },
+      { name: "zoom-in", label: "Zoom in", keys: ["+", "="], run: () => this.camera.zoomAt(1.2) },
+      { name: "zoom-out", label: "Zoom out", keys: ["-", "_"], run: () => this.camera.zoomAt(1 / 1.2) },
+      { name: "zoom-100", label: "Zoom to 100 %", keys: ["0"], run: () => this.camera.setZoom(1) },
+      { name: "fit", label: "Fit the board", keys: ["f"], run: () => this.fit() },
+    ];
+    for (const [key, dx, dy] of [["ArrowLeft", -1, 0], ["ArrowRight", 1, 0], ["ArrowUp", 0, -1], ["ArrowDown", 0, 1]]) {
+      list.push({
+        name: `nudge-${key}`, label: "Nudge the selection (Shift: further)", keys: [key, `Shift+${key}`],
+        when: () => any() && editable(), run: (e) => this.nudge(dx * (e?.shiftKey ? 50 : 10), dy * (e?.shiftKey ? 50 : 10)),
+      });
     }
-    if (mod) {
-      const k = key.toLowerCase();
-      if (k === "c") this.copy();
-      else if (k === "v") this.paste();
-      else if (k === "d") this.duplicate();
-      else if (k === "a") this.selectAll();
-      else return;
-      e.preventDefault();
-      return;
+    const several = () => this.selectedNotes().length > 1 && editable();
+    list.push(
+      { name: "next-event", label: "Next event: a new event right of the selected sticky", keys: ["n"], when: () => one() && editable(), run: () => this.nextEvent() },
+      { name: "align-row", label: "Align the selection on a row (tops)", keys: ["Shift+H"], when: several, run: () => this.arrange("row") },
+      { name: "align-column", label: "Align the selection in a column (left edges)", keys: ["Shift+V"], when: several, run: () => this.arrange("column") },
+      { name: "distribute", label: "Distribute the selection evenly left to right", keys: ["Shift+D"], when: () => this.selectedNotes().length > 2 && editable(), run: () => this.arrange("spread") },
+      { name: "distribute-down", label: "Distribute the selection evenly top to bottom", keys: ["Shift+E"], when: () => this.selectedNotes().length > 2 && editable(), run: () => this.arrange("spread-down") },
+      { name: "sort-time", label: "Sort the selection left to right by time (following links)", keys: ["Shift+S"], when: several, run: () => this.arrange("time") },
+    );
+    for (const k of NOTE_KINDS) {
+      list.push({
+        name: `kind-${k.kind}`, label: `Make the selected stickies ${article(k.label)}`, keys: [`Shift+Digit${k.key}`],
+        when: () => this.selectedNotes().length > 0 && editable(), run: () => this.setKind(k.kind),
+      });
     }
-    if (e.altKey) return;
-    if (key === "Delete" || key === "Backspace") {
-      e.preventDefault();
-      this.deleteSelection();
-    } else if (key === "Escape") {
-      this.selection.clear();
-      this.setTool("select");
-    } else if (key === "?") {
-      this.onHelp();
-    } else if (key === "Enter") {
-      const [id] = this.selection.ids;
-      if (this.selection.size !== 1) return;
-      e.preventDefault();
-      if (this.state.view.notes.has(id)) this.editNote(id);
-      else if (this.state.view.frames.has(id)) this.editFrameName(id);
-    } else if (key.startsWith("Arrow")) {
-      e.preventDefault();
-      const step = e.shiftKey ? 50 : 10;
-      const d = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, -step], ArrowDown: [0, step] }[key];
-      this.nudge(d[0], d[1]);
-    } else if (key === "+" || key === "=") {
-      this.camera.zoomAt(1.2);
-    } else if (key === "-" || key === "_") {
-      this.camera.zoomAt(1 / 1.2);
-    } else if (key === "0") {
-      this.camera.setZoom(1);
-    } else {
-      const note = NOTE_KINDS.find((k) => k.key === key);
-      if (note) {
-        e.preventDefault(); // the digit must not land in the new sticky's editor
-        this.placeAtCentre(note.kind);
-        return;
-      }
-      const tools = { v: "select", h: "hand", b: "box", c: "connect", a: "aggregate", k: "bounded_context" };
-      if (tools[key.toLowerCase()]) this.setTool(tools[key.toLowerCase()]);
-      else if (key.toLowerCase() === "f") this.fit();
+    for (const k of NOTE_KINDS) {
+      list.push({ name: `add-${k.kind}`, label: `Add ${k.label}`, keys: [k.key], when: editable, run: () => this.placeAtCentre(k.kind) });
     }
+    const tools = { v: "select", h: "hand", b: "box", c: "connect", a: "aggregate", k: "bounded_context" };
+    for (const [key, tool] of Object.entries(tools)) {
+      list.push({ name: `tool-${tool}`, label: `Tool: ${tool}`, keys: [key], run: () => this.setTool(tool) });
+    }
+    for (const a of list) actions.register(a);
   }
 
   keyUp(e) {
@@ -576,80 +582,14 @@ export class Interactions extends EventTarget {
     this.selection.clear();
   }
 
-  // --- clipboard --------------------------------------------------------------------
+}
 
-  selectedSubset() {
-    const view = this.state.view;
-    const ids = new Set(this.selection.ids);
-    const notes = [...ids].map((id) => view.notes.get(id)).filter(Boolean);
-    const frames = [...ids].map((id) => view.frames.get(id)).filter(Boolean);
-    const inside = new Set([...notes, ...frames].map((e) => e.id));
-    const links = [...view.links.values()].filter((l) => inside.has(l.from) && inside.has(l.to));
-    return {
-      notes: notes.map(({ id, kind, text, x, y, w, h, fields }) => ({ id, kind, text, x, y, w, h, fields })),
-      frames: frames.map(({ id, kind, name, x, y, w, h }) => ({ id, kind, name, x, y, w, h })),
-      links: links.map(({ from, to, label }) => ({ from, to, label })),
-    };
-  }
+function article(word) {
+  return /^[aeiou]/i.test(word) ? `an ${word}` : `a ${word}`;
+}
 
-  copy() {
-    const data = this.selectedSubset();
-    if (!data.notes.length && !data.frames.length) return;
-    this.clipboard = data;
-    this.pasteCount = 0;
-    try {
-      // Kept in storage so that copy in one board and paste in another works.
-      localStorage.setItem(CLIPBOARD_KEY, JSON.stringify(data));
-    } catch {
-      // Only this tab can paste then.
-    }
-    const n = data.notes.length + data.frames.length;
-    toast(`Copied ${n} element${n === 1 ? "" : "s"}`);
-  }
-
-  paste() {
-    let data = null;
-    try {
-      data = JSON.parse(localStorage.getItem(CLIPBOARD_KEY) || "null");
-    } catch {
-      data = null;
-    }
-    data = data || this.clipboard;
-    if (!data) return;
-    this.pasteCount += 1;
-    this.insertCopy(data, PASTE_OFFSET * this.pasteCount);
-  }
-
-  duplicate() {
-    const data = this.selectedSubset();
-    if (!data.notes.length && !data.frames.length) return;
-    this.insertCopy(data, PASTE_OFFSET);
-  }
-
-  // New ids for everything; frames first so pasted stickies land inside pasted frames.
-  insertCopy(data, offset) {
-    const ids = new Map();
-    const names = new Set([...this.state.view.frames.values()].map((f) => f.name));
-    for (const f of data.frames) {
-      const id = newId();
-      ids.set(f.id, id);
-      let name = f.name;
-      // Context names are unique per board; a copy gets a name of its own.
-      while (names.has(name)) name = `${name} copy`;
-      names.add(name);
-      this.state.submit("frame.create", { ...f, id, name, x: f.x + offset, y: f.y + offset });
-    }
-    for (const n of data.notes) {
-      const id = newId();
-      ids.set(n.id, id);
-      this.state.submit("note.create", { ...n, id, x: n.x + offset, y: n.y + offset, fields: n.fields || [] });
-    }
-    for (const l of data.links) {
-      if (!ids.has(l.from) || !ids.has(l.to)) continue;
-      this.state.submit("link.create", { id: newId(), from: ids.get(l.from), to: ids.get(l.to), label: l.label || "" });
-    }
-    this.selection.set([...ids.values()]);
-  }
+function canScroll(el, dy) {
+  return dy < 0 ? el.scrollTop > 0 : el.scrollTop + el.clientHeight < el.scrollHeight - 1;
 }
 
 function normalRect(a, b) {

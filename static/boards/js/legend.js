@@ -2,7 +2,7 @@
 // the flow grammar of DESIGN.md. One click (the Legend button) or one key (L) away.
 
 import { icon } from "./kinds.js";
-import { el, isBoardKey } from "./ui.js";
+import { el } from "./ui.js";
 
 const NOTES = [
   { kind: "event", name: "Domain event", shape: "orange sticky", rule: "Past tense: something that happened.", example: "Order Placed" },
@@ -69,7 +69,7 @@ function build() {
   ];
 }
 
-export function mountLegend({ panel, button, onOpen }) {
+export function mountLegend({ panel, button, onOpen, actions }) {
   const body = panel.querySelector(".legend-body");
   let built = false;
   const toggle = (open = panel.hidden) => {
@@ -84,8 +84,6 @@ export function mountLegend({ panel, button, onOpen }) {
   };
   button.addEventListener("click", () => toggle());
   panel.querySelector("[data-close-legend]").addEventListener("click", () => toggle(false));
-  document.addEventListener("keydown", (e) => {
-    if (isBoardKey(e) && !e.shiftKey && e.key.toLowerCase() === "l") toggle();
-  });
+  actions.register({ name: "legend", label: "Show or hide the legend", keys: ["l"], run: () => toggle() });
   return { toggle };
 }

@@ -1,6 +1,9 @@
-// The side panel for one selected sticky: its text and kind and, for events and commands,
-// its fields (name, type, required, doc; enum values; list items). Every edit sends one
-// note.update carrying the whole fields array, as docs/protocol.md asks.
+// The side panel, opened on request (the I key, or a double-click on a sticky's head) and
+// then following the selection until closed: for one sticky its text and kind and, for
+// events and commands, its fields (name, type, required, doc; enum values; list items); for
+// several, their kind at once and the timeline tools. Every edit sends one note.update
+// carrying the whole fields array, as docs/protocol.md asks. A viewer gets the same facts
+// to read, without a single edit field.
 
 import { FIELD_KINDS, FIELD_TYPES, NOTE_KINDS, icon, kindInfo } from "./kinds.js";
 import { toast } from "./toast.js";
@@ -26,16 +29,19 @@ function select(options, value, props) {
 }
 
 export class FieldsPanel {
-  constructor({ host, state, selection }) {
+  constructor({ host, state, selection, actions }) {
     this.host = host;
     this.state = state;
     this.selection = selection;
+    this.actions = actions;
+    this.open = false;
     this.noteId = null;
     this.shown = null; // the note object the panel was built from
     this.stale = false;
     selection.addEventListener("change", () => this.follow());
     state.addEventListener("change", (e) => {
       if (this.noteId && e.detail.notes.has(this.noteId)) this.refresh();
+      else if (this.several && this.several.some((id) => e.detail.notes.has(id))) this.follow();
     });
     host.addEventListener("focusout", () => {
       // Rebuild after the user leaves a field, not while they type in it.
@@ -45,21 +51,39 @@ export class FieldsPanel {
     });
   }
 
+  toggle(open = !this.open) {
+    this.open = open;
+    this.follow();
+    if (open && this.host.hidden) this.open = false; // nothing selected to show
+  }
+
   follow() {
     const ids = [...this.selection.ids];
     const note = ids.length === 1 ? this.state.view.notes.get(ids[0]) : null;
+    if (!ids.length) this.open = false;
     this.noteId = note ? note.id : null;
     this.shown = null;
+    this.several = null;
+    const several = ids.filter((id) => this.state.view.notes.has(id)).length > 1;
+    if (this.open && several) {
+      this.showSeveral(ids.filter((id) => this.state.view.notes.has(id)));
+      return;
+    }
     this.refresh();
   }
 
+  hide() {
+    this.several = null;
+    this.host.hidden = true;
+    this.host.replaceChildren();
+    this.noteId = null;
+    document.body.classList.remove("with-side-panel");
+  }
+
   refresh() {
-    const note = this.noteId ? this.state.view.notes.get(this.noteId) : null;
+    const note = this.open && this.noteId ? this.state.view.notes.get(this.noteId) : null;
     if (!note) {
-      this.host.hidden = true;
-      this.host.replaceChildren();
-      this.noteId = null;
-      document.body.classList.remove("with-side-panel");
+      if (!this.several) this.hide();
       return;
     }
     if (note === this.shown) return;
@@ -80,16 +104,77 @@ export class FieldsPanel {
     this.state.submit("note.update", { id: this.noteId, ...data });
   }
 
-  build(note) {
-    const info = kindInfo(note.kind);
+  closeButton() {
     const close = el("button", {
-      type: "button", className: "icon-button panel-close", title: "Close", textContent: "×",
+      type: "button", className: "icon-button panel-close", title: "Close (I)", textContent: "×",
     });
     close.setAttribute("aria-label", "Close panel");
-    close.addEventListener("click", () => this.selection.clear());
+    close.addEventListener("click", () => this.toggle(false));
+    return close;
+  }
+
+  // Several stickies: change their kind at once, line them up on the timeline.
+  showSeveral(ids) {
+    this.several = ids;
+    const notes = ids.map((id) => this.state.view.notes.get(id));
+    const kinds = new Set(notes.map((n) => n.kind));
+    const head = el("header", { className: "panel-head" },
+      el("span", { className: "panel-kind" }, `${notes.length} stickies selected`), this.closeButton());
+    const parts = [head];
+    if (!this.state.readOnly) {
+      const kind = el("select", { id: "panel-bulk-kind" });
+      if (kinds.size > 1) kind.append(el("option", { value: "", textContent: "Mixed kinds" }));
+      for (const k of NOTE_KINDS) kind.append(el("option", { value: k.kind, textContent: k.label }));
+      kind.value = kinds.size === 1 ? [...kinds][0] : "";
+      kind.addEventListener("change", () => {
+        if (kind.value) this.actions?.run(`kind-${kind.value}`);
+      });
+      const tool = (name, label) => {
+        const b = el("button", { type: "button", className: "button panel-tool", textContent: label, dataset: { action: name } });
+        b.addEventListener("click", () => this.actions?.run(name));
+        return b;
+      };
+      parts.push(
+        el("label", { className: "panel-label", htmlFor: "panel-bulk-kind" }, "Kind of all of them"), kind,
+        el("h3", {}, "Timeline"),
+        el("div", { className: "panel-tools" },
+          tool("align-row", "Align on a row"), tool("align-column", "Align in a column"),
+          tool("distribute", "Space evenly"), tool("sort-time", "Sort by time")),
+        el("p", { className: "panel-hint", textContent: "Sort by time follows the links between them (event → policy → command → event), then left to right." }),
+      );
+    }
+    this.host.replaceChildren(...parts);
+    this.host.hidden = false;
+    document.body.classList.add("with-side-panel");
+  }
+
+  // A viewer's panel: what the sticky says and holds, as text.
+  buildReadOnly(note) {
+    const info = kindInfo(note.kind);
+    const head = el("header", { className: "panel-head" },
+      el("span", { className: "panel-kind", dataset: { kind: note.kind } }, icon(note.kind), info.label), this.closeButton());
+    const parts = [head,
+      el("p", { className: "panel-read-text", textContent: note.text || "(no text)" }),
+      this.membership(note)];
+    if (FIELD_KINDS.has(note.kind)) {
+      const fields = note.fields || [];
+      const list = el("dl", { className: "panel-read-fields" });
+      for (const f of fields) {
+        const type = f.type === "enum" ? `enum (${(f.values || []).join(", ")})` : f.type === "list" ? `list of ${f.items || "string"}` : f.type;
+        list.append(el("dt", {}, f.name), el("dd", {}, `${type}${f.required ? ", required" : ""}${f.doc ? ` — ${f.doc}` : ""}`));
+      }
+      parts.push(el("h3", {}, "Fields"), fields.length ? list : el("p", { className: "panel-hint", textContent: "No fields." }));
+    }
+    parts.push(el("p", { className: "panel-hint", textContent: "You are watching this board: ask the facilitator for the edit link to change it." }));
+    this.host.replaceChildren(...parts);
+  }
+
+  build(note) {
+    if (this.state.readOnly) return this.buildReadOnly(note);
+    const info = kindInfo(note.kind);
     const head = el("header", { className: "panel-head" },
       el("span", { className: "panel-kind", dataset: { kind: note.kind } }, icon(note.kind), info.label),
-      close);
+      this.closeButton());
 
     const text = el("textarea", { id: "panel-text", className: "panel-text", rows: 2, value: note.text });
     text.addEventListener("change", () => this.update({ text: text.value }));

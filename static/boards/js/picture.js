@@ -1,6 +1,8 @@
 // "Download SVG" and "Download PNG": the server draws the board as SVG (boards/pictures.py);
 // the PNG is that SVG rasterised here, so there is one drawing of the board, not two.
 
+import { boardFetch, saveBlob as save } from "./board-key.js";
+
 const PNG_SCALE = 2;
 // Browsers refuse canvases past about 16k pixels a side or ~268M pixels; stay well inside.
 const MAX_SIDE = 16384;
@@ -13,7 +15,7 @@ function svgUrl(boardId, ids) {
 }
 
 async function fetchSvg(boardId, ids) {
-  const response = await fetch(svgUrl(boardId, ids), { headers: { Accept: "image/svg+xml" } });
+  const response = await boardFetch(svgUrl(boardId, ids), { headers: { Accept: "image/svg+xml" } });
   if (!response.ok) {
     let message = `The picture could not be made (HTTP ${response.status}).`;
     try {
@@ -25,18 +27,6 @@ async function fetchSvg(boardId, ids) {
   }
   const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
   return { text: await response.text(), filename: name ? name[1] : "board.svg" };
-}
-
-function save(blob, filename) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = filename;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // Give the browser time to start the download before the blob goes.
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export async function downloadSvg(boardId, ids = null) {
@@ -79,4 +69,30 @@ export async function svgToPngBlob(svgText) {
 export async function downloadPng(boardId, ids = null) {
   const { text, filename } = await fetchSvg(boardId, ids);
   save(await svgToPngBlob(text), filename.replace(/\.svg$/, "") + ".png");
+}
+
+// The board (or some elements) as a JPEG for a page of a PDF (pdf.js): {jpeg, width, height}.
+export async function pictureJpeg(boardId, ids = null, maxSide = 2400) {
+  const { text } = await fetchSvg(boardId, ids);
+  const root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+  const width = parseFloat(root.getAttribute("width")) || 800;
+  const height = parseFloat(root.getAttribute("height")) || 600;
+  const scale = Math.min(PNG_SCALE, maxSide / width, maxSide / height);
+  const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
+  try {
+    const img = await loadImage(url);
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.max(1, Math.round(width * scale));
+    canvas.height = Math.max(1, Math.round(height * scale));
+    const ctx = canvas.getContext("2d");
+    ctx.fillStyle = "#fff"; // a JPEG has no transparency
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(img, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve, reject) =>
+      canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("The picture is too large for a PDF page."))), "image/jpeg", 0.9),
+    );
+    return { jpeg: new Uint8Array(await blob.arrayBuffer()), width: canvas.width, height: canvas.height };
+  } finally {
+    URL.revokeObjectURL(url);
+  }
 }

@@ -1,6 +1,7 @@
-// Who else is on the board: the roster in the top bar, their cursors, and ghosts of what
-// they are dragging. Also sends this user's cursor and drag previews, throttled, since
-// these are volatile and never stored.
+// Who else is on the board: the roster in the top bar (click a person to jump to them), their
+// cursors, ghosts of what they are dragging and the sticky each is typing in (a soft lock).
+// Also sends this user's cursor (with the sticky being typed in) and drag previews,
+// throttled, since these are volatile and never stored.
 
 const SEND_INTERVAL_MS = 50; // about 20 Hz, the server's coalescing tick
 
@@ -27,10 +28,7 @@ function throttle(fn, ms) {
   };
 }
 
-function initials(name) {
-  const parts = (name || "?").trim().split(/\s+/);
-  return (parts[0][0] + (parts.length > 1 ? parts[parts.length - 1][0] : "")).toUpperCase();
-}
+import { assignColours, initials } from "./people.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -54,13 +52,25 @@ export class Presence {
     this.ghostsLayer = ghostsLayer;
     this.me = null;
     this.users = new Map(); // connection id -> {id, name, color, cursor, preview}
-    this.sendCursor = throttle((x, y) => socket.send({ type: "cursor", x, y }), SEND_INTERVAL_MS);
+    this.colours = new Map(); // connection id -> colour shown (people.js)
+    this.editing = null; // the sticky this person types in, told to others with the cursor
+    this.lastCursor = null;
+    this.onJump = null; // (user) => void, set by the page
+    this.sendCursor = throttle((x, y) => {
+      this.lastCursor = { x, y };
+      socket.send({ type: "cursor", x, y, editing: this.editing });
+    }, SEND_INTERVAL_MS);
     this.throttledPreview = throttle((id, x, y) => socket.send({ type: "preview", id, x, y }), SEND_INTERVAL_MS);
     camera.addEventListener("change", () => this.placeCursors());
     state.addEventListener("change", () => this.drawGhosts());
   }
 
   welcome(you) {
+    // A reconnection is a new connection id: this person keeps the colour they had.
+    if (this.me && this.colours.has(this.me.id)) {
+      this.colours.set(you.id, this.colours.get(this.me.id));
+      this.colours.delete(this.me.id);
+    }
     this.me = you;
     // A new connection gets the full roster again; start from a clean slate.
     this.users.clear();
@@ -82,6 +92,27 @@ export class Presence {
     this.render();
   }
 
+  // Others see a name on the sticky while this person types in it.
+  setEditing(id) {
+    if (this.editing === id) return;
+    this.editing = id;
+    let at = this.lastCursor;
+    if (!at && id) {
+      const n = this.state.view.notes.get(id);
+      at = n ? { x: Math.round(n.x + n.w / 2), y: Math.round(n.y + n.h / 2) } : { x: 0, y: 0 };
+    }
+    if (at) this.sendCursor(at.x, at.y);
+  }
+
+  // Who is typing in a sticky, other than this person.
+  editorOf(noteId) {
+    return this.others().find((u) => u.cursor?.editing === noteId) || null;
+  }
+
+  colour(u) {
+    return this.colours.get(u.id) || u.color || "#868e96";
+  }
+
   sendPreview(id, x, y) {
     this.throttledPreview(id, x, y);
   }
@@ -92,6 +123,7 @@ export class Presence {
   }
 
   render() {
+    this.colours = assignColours([...this.users.values()], this.colours);
     this.renderRoster();
     this.placeCursors();
     this.drawGhosts();
@@ -111,14 +143,26 @@ export class Presence {
         const name = document.createElement("span");
         name.className = "person-name";
         li.append(badge, name);
+        const jump = () => {
+          const who = this.users.get(li.dataset.userId);
+          if (who && this.onJump && !(this.me && who.id === this.me.id)) this.onJump(who);
+        };
+        li.addEventListener("click", jump);
+        li.addEventListener("keydown", (e) => {
+          if (e.key === "Enter" || e.key === " ") {
+            e.preventDefault();
+            jump();
+          }
+        });
         this.list.append(li);
       }
       const mine = this.me && u.id === this.me.id;
       li.classList.toggle("me", Boolean(mine));
-      li.style.setProperty("--person", u.color || "#868e96");
+      li.style.setProperty("--person", this.colour(u));
       li.querySelector(".person-badge").textContent = initials(u.name);
       li.querySelector(".person-name").textContent = mine ? `${u.name} (you)` : u.name;
-      li.title = mine ? `${u.name} (you)` : u.name;
+      li.title = mine ? `${u.name} (you)` : `${u.name}: click to jump to where they are`;
+      li.tabIndex = mine ? -1 : 0;
     }
     for (const li of [...this.list.children]) if (!seen.has(li.dataset.userId)) li.remove();
     const count = document.getElementById("presence-count");
@@ -145,7 +189,7 @@ export class Presence {
         el.append(label);
         this.cursorsLayer.append(el);
       }
-      el.style.setProperty("--person", u.color || "#868e96");
+      el.style.setProperty("--person", this.colour(u));
       const name = el.querySelector(".remote-cursor-name");
       if (name.textContent !== u.name) name.textContent = u.name;
       const p = this.camera.worldToScreen(u.cursor.x, u.cursor.y);
@@ -162,23 +206,53 @@ export class Presence {
       const target = this.state.element(p.id);
       if (!target || target.w === undefined) continue;
       seen.add(u.id);
-      let el = this.ghostsLayer.querySelector(`[data-user-id="${CSS.escape(u.id)}"]`);
-      if (!el) {
-        el = document.createElement("div");
-        el.className = "ghost";
-        el.dataset.userId = u.id;
-        const label = document.createElement("span");
-        label.className = "ghost-name";
-        el.append(label);
-        this.ghostsLayer.append(el);
-      }
+      const el = this.overlay(u, "ghost");
       el.dataset.elementId = p.id;
-      el.style.setProperty("--person", u.color || "#868e96");
       el.querySelector(".ghost-name").textContent = `${u.name} is moving`;
       el.style.transform = `translate(${p.x}px, ${p.y}px)`;
       el.style.width = `${target.w}px`;
       el.style.height = `${target.h}px`;
     }
-    for (const el of [...this.ghostsLayer.children]) if (!seen.has(el.dataset.userId)) el.remove();
+    this.drop("ghost", seen);
+    this.drawLocks();
+  }
+
+  // A soft lock: the name and colour of whoever types in a sticky, on that sticky.
+  drawLocks() {
+    const seen = new Set();
+    for (const u of this.others()) {
+      const id = u.cursor?.editing;
+      const n = id ? this.state.view.notes.get(id) : null;
+      if (!n) continue;
+      seen.add(u.id);
+      const el = this.overlay(u, "typing-lock");
+      el.dataset.elementId = id;
+      el.querySelector(".ghost-name").textContent = `${u.name} is typing…`;
+      el.style.transform = `translate(${n.x}px, ${n.y}px)`;
+      el.style.width = `${n.w}px`;
+      el.style.height = `${n.h}px`;
+    }
+    this.drop("typing-lock", seen);
+  }
+
+  overlay(u, className) {
+    let el = this.ghostsLayer.querySelector(`.${className}[data-user-id="${CSS.escape(u.id)}"]`);
+    if (!el) {
+      el = document.createElement("div");
+      el.className = className;
+      el.dataset.userId = u.id;
+      const label = document.createElement("span");
+      label.className = "ghost-name";
+      el.append(label);
+      this.ghostsLayer.append(el);
+    }
+    el.style.setProperty("--person", this.colour(u));
+    return el;
+  }
+
+  drop(className, seen) {
+    for (const el of [...this.ghostsLayer.querySelectorAll(`.${className}`)]) {
+      if (!seen.has(el.dataset.userId)) el.remove();
+    }
   }
 }

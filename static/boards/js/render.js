@@ -3,6 +3,7 @@
 // date when they scroll into view, so a board of thousands of stickies stays smooth.
 
 import { icon, kindInfo, FIELD_KINDS } from "./kinds.js";
+import { fitNote } from "./textfit.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 // Elements come into the page within CULL_MARGIN_PX of the view and leave it only past
@@ -28,6 +29,7 @@ export class Renderer {
     this.selection = new Set();
     this.overrides = new Map(); // id -> partial geometry during a drag or resize
     this.editing = null; // id whose text is being edited in place
+    this.onEditedGone = null; // called before the element being edited leaves the page
     this.visibleBox = null;
     this.keepBox = null;
     this.trimming = null;
@@ -81,6 +83,7 @@ export class Renderer {
     let rec = this.records.get(id);
     if (!data) {
       if (rec) {
+        if (this.editing === id) this.onEditedGone?.(id);
         rec.el.remove();
         this.records.delete(id);
         this.selection.delete(id);
@@ -123,7 +126,15 @@ export class Renderer {
     if (this.editing !== n.id) {
       const textEl = el.querySelector(".note-text");
       if (textEl.textContent !== n.text) textEl.textContent = n.text;
-      textEl.dataset.size = n.text.length > 120 ? "s" : n.text.length > 50 ? "m" : "l";
+      // The largest type that fits; below the legible minimum the text scrolls, never cut.
+      const key = `${n.kind}|${n.w}|${n.h}|${n.text}`;
+      if (textEl.fitted !== key) {
+        textEl.fitted = key;
+        const fit = fitNote(n.kind, n.text, n.w, n.h);
+        textEl.style.fontSize = `${fit.size}px`;
+        if (fit.overflows) textEl.dataset.overflow = "true";
+        else delete textEl.dataset.overflow;
+      }
     }
     el.setAttribute("aria-label", `${kindInfo(n.kind).label}: ${n.text || "(empty)"}`);
   }

@@ -4,7 +4,9 @@
 // op_id, which the server uses to apply each op exactly once.
 
 const MAX_BACKOFF_MS = 10000;
-const DENIED = new Set([4403, 4404]); // the server's close codes for "forbidden" and "not found"
+// The server's close codes for "sign in first", "forbidden", "not found", "reload: the page is
+// older than the server" and "too many new participants": reconnecting cannot help.
+const DENIED = new Set([4401, 4403, 4404, 4426, 4429]);
 // Rejections that say "not now" rather than "no" (docs/protocol.md): send the op again later.
 const RETRYABLE = new Set(["unavailable", "rate_limited"]);
 const RETRY_MS = 2000;

@@ -3,6 +3,7 @@
 
 import { FRAME_KINDS, NOTE_KINDS, icon } from "./kinds.js";
 import { toast } from "./toast.js";
+import { boardFetch } from "./board-key.js";
 
 const TOOLS = [
   { tool: "select", label: "Select", key: "V", hint: "Select and move; drag empty space to pan" },
@@ -66,8 +67,36 @@ export function mountPalette(palette, interactions, viewport) {
     h.textContent = text;
     return h;
   };
-  palette.replaceChildren(heading("Tools"), tools, heading("Stickies"), stickies);
+  // Collapsed, the palette is a strip of icons and the canvas gets its room back.
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "icon-button palette-toggle";
+  toggle.id = "palette-toggle";
+  const collapse = (collapsed) => {
+    document.body.classList.toggle("palette-collapsed", collapsed);
+    toggle.textContent = collapsed ? "»" : "«";
+    toggle.title = collapsed ? "Show the palette's labels (P)" : "Collapse the palette (P)";
+    toggle.setAttribute("aria-label", toggle.title);
+    toggle.setAttribute("aria-expanded", String(!collapsed));
+    try {
+      localStorage.setItem(PALETTE_KEY, collapsed ? "collapsed" : "open");
+    } catch {
+      // Not remembered; this visit still works.
+    }
+  };
+  let remembered = null;
+  try {
+    remembered = localStorage.getItem(PALETTE_KEY);
+  } catch {
+    remembered = null;
+  }
+  collapse(remembered === "collapsed");
+  toggle.addEventListener("click", () => collapse(!document.body.classList.contains("palette-collapsed")));
+  palette.replaceChildren(toggle, heading("Tools"), tools, heading("Stickies"), stickies);
+  return { collapse, toggle: () => collapse(!document.body.classList.contains("palette-collapsed")) };
 }
+
+const PALETTE_KEY = "storming:palette";
 
 // A palette item is both a button (click: add in the middle of the view) and a drag
 // source (drop where the pointer is).
@@ -205,12 +234,34 @@ function mountShare(config) {
     editUrl.closest(".share-row").previousElementSibling.hidden = !canEdit;
     viewUrl.value = links.view_url || "";
     note.hidden = links.role !== "facilitator";
+    members.hidden = note.hidden || !config.signedIn;
   };
+  const members = document.getElementById("share-members");
+  const membersOnly = document.getElementById("share-members-only");
+  const access = async (body) => {
+    const response = await boardFetch(`/api/boards/${config.boardId}/access/`, {
+      method: body ? "POST" : "GET",
+      headers: { "Content-Type": "application/json" },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const data = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(data.error?.message || `The server answered ${response.status}.`);
+    return data;
+  };
+  membersOnly.addEventListener("change", async () => {
+    try {
+      membersOnly.checked = (await access({ members_only: membersOnly.checked })).members_only;
+      toast(membersOnly.checked ? "Only signed-in people can open this board now." : "Anyone with a link can open this board.");
+    } catch (err) {
+      membersOnly.checked = !membersOnly.checked;
+      toast(`Could not change who opens the board: ${err.message}`, { kind: "error" });
+    }
+  });
 
   const load = async (method = "GET") => {
-    const response = await fetch(`/api/boards/${config.boardId}/links/`, {
+    const response = await boardFetch(`/api/boards/${config.boardId}/links/`, {
       method,
-      headers: { Authorization: `Bearer ${config.key || ""}`, "Content-Type": "application/json" },
+      headers: { "Content-Type": "application/json" },
     });
     const data = await response.json().catch(() => ({}));
     if (!response.ok) throw new Error(data.error?.message || `The server answered ${response.status}.`);
@@ -220,6 +271,7 @@ function mountShare(config) {
   document.getElementById("share-button").addEventListener("click", async () => {
     try {
       fill(await load());
+      if (!members.hidden) membersOnly.checked = (await access()).members_only;
       dialog.showModal();
       (editUrl.value ? editUrl : viewUrl).select();
     } catch (err) {

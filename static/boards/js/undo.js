@@ -16,11 +16,6 @@ const MAX_OPS_A_STEP = 500; // the server's limit for one undo
 const UNDO_ICON = "M9 14 4 9l5-5 M4 9h10.5a5.5 5.5 0 0 1 0 11H11";
 const REDO_ICON = "M15 14l5-5-5-5 M20 9H9.5a5.5 5.5 0 0 0 0 11H13";
 
-function isTyping(target) {
-  return target instanceof HTMLElement &&
-    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
-}
-
 export class UndoHistory extends EventTarget {
   constructor({ state, socket }) {
     super();
@@ -176,7 +171,7 @@ function iconButton(id, label, path) {
 }
 
 // Ctrl+Z / Cmd+Z undo; Ctrl+Shift+Z, Cmd+Shift+Z and Ctrl+Y redo; two buttons in the top bar.
-export function mountUndo({ state, socket, anchor }) {
+export function mountUndo({ state, socket, anchor, actions }) {
   const history = new UndoHistory({ state, socket });
   const mac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
   const mod = mac ? "⌘" : "Ctrl+";
@@ -199,15 +194,10 @@ export function mountUndo({ state, socket, anchor }) {
   undoButton.addEventListener("click", () => history.press("undo"));
   redoButton.addEventListener("click", () => history.press("redo"));
 
-  document.addEventListener("keydown", (e) => {
-    // In a text field the browser's own undo of the typing is what the user wants.
-    if (!(e.ctrlKey || e.metaKey) || e.altKey || isTyping(e.target) || document.querySelector("dialog[open]")) return;
-    const key = e.key.toLowerCase();
-    if (key === "z" && !e.shiftKey) history.press("undo");
-    else if ((key === "z" && e.shiftKey) || (key === "y" && !e.shiftKey)) history.press("redo");
-    else return;
-    e.preventDefault();
-  });
+  // Keys through the page's one registry; in a text field it does not act, and the browser's
+  // own undo of the typing is what the user wants.
+  actions.register({ name: "undo", label: "Undo your own last change", keys: ["Mod+z"], run: () => history.press("undo") });
+  actions.register({ name: "redo", label: "Redo", keys: ["Mod+Shift+z", "Mod+y"], run: () => history.press("redo") });
   render();
   return history;
 }

@@ -1,0 +1,157 @@
+"""Who a participant is on a board: an identity the server issues, never one the client names.
+
+On `hello` the page either shows the token it was given before (signed, bound to the board)
+and resumes that identity, or gets a new one. Votes, undo and authorship use the identity, so
+nobody can take back someone else's dots or undo their stickies by naming their id.
+
+Identities cost nothing to ask for, so how many a client address may take on one board is
+bounded (STORMING_NEW_PARTICIPANTS_PER_ADDRESS within STORMING_NEW_PARTICIPANTS_WINDOW
+seconds). With dots counted per identity, one address can cast at most that many times the
+dots per person; a page keeps its token, so people who reload or reconnect take none.
+
+`admit` decides everything a `hello` asks at once: the protocol version, the key (read from
+the database every time, so replaced links stop working at once), the sign-in a members-only
+board wants, and the identity.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import transaction
+from django.utils import timezone
+
+from boards import protocol
+from boards.models import Board, Participant
+
+MAX_NAME = 40
+# Format characters (Cf: bidi overrides and isolates, zero-width joiners), controls (Cc),
+# separators that break lines (Zl, Zp), private use and unassigned code points: none belong
+# in a name shown to others.
+DROPPED = {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}
+
+
+@dataclass(frozen=True)
+class Identity:
+    id: str
+    token: str
+
+
+class TooManyIdentities(Exception):
+    """This address took as many new identities on this board as the window allows."""
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a socket may not be on the board: the error frame it gets, and the close code."""
+
+    code: str
+    message: str
+    close_code: int
+
+    def frame(self) -> dict[str, str]:
+        return {"type": "error", "code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Admission:
+    role: str
+    participant: Identity
+    name: str
+
+
+SIGN_IN = "This board is for signed-in members: sign in, then open the link again."
+# A missing board and a wrong key are refused alike: the answer tells nothing about the board.
+NOT_VALID = Refusal("forbidden", "This link is not valid for this board (any more).", 4403)
+REVOKED = Refusal("revoked", "The facilitator replaced this link.", 4403)
+NOT_SIGNED_IN = Refusal("sign_in", SIGN_IN, 4401)
+# Like HTTP 426 Upgrade Required: the page is older than the server.
+RELOAD = Refusal("reload", "Storming was updated: reload.", 4426)
+TOO_MANY = Refusal(
+    "too_many_participants", "Too many people joined from your network in a short time; try again later.", 4429
+)
+
+
+def _salt(board_id: str) -> str:
+    return f"storming.participant:{board_id}"
+
+
+def token_for(board_id: str, participant: str) -> str:
+    return signing.dumps(participant, salt=_salt(board_id), compress=False)
+
+
+def resume(board_id: str, token: object) -> Identity | None:
+    """The identity a token names, if the server signed it for this board."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return None
+    try:
+        participant = signing.loads(token, salt=_salt(board_id))
+    except signing.BadSignature:
+        return None
+    if not isinstance(participant, str):
+        return None
+    return Identity(participant, token)
+
+
+def address_tag(address: str) -> str:
+    """A keyed hash of a client address: enough to count, not to recover the address."""
+    return hmac.new(settings.SECRET_KEY.encode(), address.encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def issue(board_id: str, address: str) -> Identity:
+    """A new identity on the board, or TooManyIdentities for this address. Blocking (database)."""
+    tag = address_tag(address)
+    since = timezone.now() - timedelta(seconds=settings.STORMING_NEW_PARTICIPANTS_WINDOW)
+    with transaction.atomic():
+        # The board's row lock makes count-then-insert one step: parallel hellos cannot all pass.
+        Board.objects.select_for_update().filter(pk=board_id).values_list("pk", flat=True).first()
+        taken = Participant.objects.filter(board_id=board_id, address=tag, created_at__gte=since).count()
+        if taken >= settings.STORMING_NEW_PARTICIPANTS_PER_ADDRESS:
+            raise TooManyIdentities
+        participant = secrets.token_hex(8)
+        Participant.objects.create(board_id=board_id, uid=participant, address=tag)
+    return Identity(participant, token_for(board_id, participant))
+
+
+def resume_or_issue(board_id: str, token: object, address: str) -> Identity:
+    return resume(board_id, token) or issue(board_id, address)
+
+
+def access(board_id: str, key: str | None, user: Any) -> str | Refusal:
+    """The role `key` grants on the board, read from the database now, or why not. Blocking."""
+    fields = ("facilitator_key", "edit_key", "view_key", "members_only")
+    board = Board.objects.filter(pk=board_id).only(*fields).first()
+    role = board.role_for(key) if board is not None else None
+    if role is None:
+        return NOT_VALID
+    return role if board.admits(user) else NOT_SIGNED_IN
+
+
+def admit(hello: dict[str, Any], board_id: str, key: str | None, user: Any, address: str) -> Admission | Refusal:
+    """Everything `hello` decides: the protocol version, the key, the sign-in, the identity. Blocking."""
+    _, name, version = protocol.hello(hello)
+    if version < protocol.VERSION:
+        return RELOAD
+    role = access(board_id, key, user)
+    if isinstance(role, Refusal):
+        return role
+    try:
+        participant = resume_or_issue(board_id, hello.get("token"), address)
+    except TooManyIdentities:
+        return TOO_MANY
+    return Admission(role, participant, clean_name(name))
+
+
+def clean_name(name: str) -> str:
+    """A display name fit to show: no control, format or bidi characters, spaces collapsed, capped."""
+    spaced = (" " if ch.isspace() else ch for ch in unicodedata.normalize("NFC", name))
+    kept = "".join(ch for ch in spaced if unicodedata.category(ch) not in DROPPED)
+    return " ".join(kept.split())[:MAX_NAME].strip() or "Guest"

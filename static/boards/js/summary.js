@@ -1,0 +1,88 @@
+// The wrap-up of a workshop as Markdown: bounded contexts with their aggregates, events (with
+// fields), commands, policies, read models and external systems; the open questions (hotspots);
+// the dot votes. A pure function of the board's view, so it is the same for everyone.
+
+import { kindInfo } from "./kinds.js";
+import { ranking } from "./workshop.js";
+
+const ORDER = ["event", "command", "policy", "read_model", "external_system", "actor"];
+const HEADINGS = {
+  event: "Events", command: "Commands", policy: "Policies", read_model: "Read models",
+  external_system: "External systems", actor: "Actors",
+};
+
+// Markdown text of one line: no line breaks, and the characters that would start markup escaped.
+function md(text) {
+  return (text || "").replace(/\s+/g, " ").trim().replace(/([\\`*_[\]<>|#])/g, "\\$1") || "(empty)";
+}
+
+function byPlace(a, b) {
+  return a.x - b.x || a.y - b.y;
+}
+
+function fieldType(f) {
+  if (f.type === "enum") return `enum (${(f.values || []).join(", ")})`;
+  if (f.type === "list") return `list of ${f.items || "string"}`;
+  return f.type;
+}
+
+function stickies(notes, lines, depth) {
+  for (const kind of ORDER) {
+    const of = notes.filter((n) => n.kind === kind).sort(byPlace);
+    if (!of.length) continue;
+    lines.push("", `${"#".repeat(depth)} ${HEADINGS[kind]}`, "");
+    for (const n of of) {
+      lines.push(`- ${md(n.text)}`);
+      for (const f of n.fields || []) {
+        lines.push(`  - \`${f.name}\`: ${fieldType(f)}${f.required ? ", required" : ""}${f.doc ? ` — ${md(f.doc)}` : ""}`);
+      }
+    }
+  }
+}
+
+export function markdownSummary(view) {
+  const notes = [...view.notes.values()];
+  const frames = [...view.frames.values()];
+  const contexts = frames.filter((f) => f.kind === "bounded_context").sort(byPlace);
+  const aggregates = frames.filter((f) => f.kind === "aggregate").sort(byPlace);
+  const lines = [`# ${md(view.name || "Board")}`, ""];
+  lines.push(`${notes.length} stickies, ${contexts.length} bounded contexts, ${aggregates.length} aggregates.`);
+
+  const place = (contextId) => {
+    const here = aggregates.filter((a) => (a.context || null) === contextId);
+    for (const a of here) {
+      lines.push("", `${contextId ? "###" : "##"} Aggregate: ${md(a.name)}`);
+      stickies(notes.filter((n) => n.aggregate === a.id && n.kind !== "hotspot"), lines, contextId ? 4 : 3);
+    }
+    stickies(notes.filter((n) => (n.context || null) === contextId && !n.aggregate && n.kind !== "hotspot"), lines, contextId ? 3 : 2);
+  };
+  for (const c of contexts) {
+    lines.push("", `## Bounded context: ${md(c.name)}`);
+    place(c.id);
+  }
+  const outside = notes.some((n) => !n.context && !n.aggregate && n.kind !== "hotspot") || aggregates.some((a) => !a.context);
+  if (outside) {
+    lines.push("", "## Outside any bounded context");
+    place(null);
+  }
+
+  const frameName = (id) => view.frames.get(id)?.name;
+  const questions = notes.filter((n) => n.kind === "hotspot").sort(byPlace);
+  lines.push("", "## Open questions", "");
+  if (!questions.length) lines.push("None: no hotspots on the board.");
+  for (const q of questions) {
+    const where = frameName(q.aggregate) || frameName(q.context);
+    lines.push(`- [ ] ${md(q.text)}${where ? ` (in ${md(where)})` : ""}`);
+  }
+
+  const workshop = view.workshop || { votes: {} };
+  const rows = ranking({ votes: workshop.votes || {} }, (id) => view.notes.has(id) || view.frames.has(id));
+  lines.push("", "## Votes", "");
+  if (!rows.length) lines.push("No dots yet.");
+  for (const r of rows) {
+    const e = view.notes.get(r.id) || view.frames.get(r.id);
+    const label = kindInfo(e.kind).label;
+    lines.push(`- ${r.total} dot${r.total === 1 ? "" : "s"}: ${label} “${md(e.text ?? e.name)}”`);
+  }
+  return `${lines.join("\n")}\n`;
+}

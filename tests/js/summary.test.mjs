@@ -1,0 +1,28 @@
+// node --test: the Markdown wrap-up (static/boards/js/summary.js).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { markdownSummary } from "../../static/boards/js/summary.js";
+
+const view = {
+  name: "Checkout",
+  frames: new Map([
+    ["c", { id: "c", kind: "bounded_context", name: "Ordering", x: 0, y: 0 }],
+    ["a", { id: "a", kind: "aggregate", name: "Order", x: 10, y: 10, context: "c" }],
+  ]),
+  notes: new Map([
+    ["e", { id: "e", kind: "event", text: "Order Placed", x: 20, y: 20, aggregate: "a", context: "c",
+      fields: [{ name: "order_id", type: "uuid", required: true, doc: "" }] }],
+    ["p", { id: "p", kind: "policy", text: "Whenever *paid*, ship", x: 50, y: 20, context: "c" }],
+    ["h", { id: "h", kind: "hotspot", text: "Who refunds?", x: 60, y: 20, context: "c" }],
+  ]),
+  workshop: { votes: { h: { ana: 2, ben: 1 } } },
+};
+
+test("contexts, aggregates, events with fields, policies, questions and votes", () => {
+  const text = markdownSummary(view);
+  assert.match(text, /^# Checkout\n/);
+  assert.match(text, /## Bounded context: Ordering\n\n### Aggregate: Order\n\n#### Events\n\n- Order Placed\n  - `order_id`: uuid, required/);
+  assert.match(text, /### Policies\n\n- Whenever \\\*paid\\\*, ship/);
+  assert.match(text, /## Open questions\n\n- \[ \] Who refunds\? \(in Ordering\)/);
+  assert.match(text, /## Votes\n\n- 3 dots: Hotspot “Who refunds\?”/);
+});
