@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
@@ -20,12 +22,21 @@ MESSAGE = (
 
 
 class DatabaseOutage:
-    """The JSON API answers 503 with its usual error shape and Retry-After; pages a short 503."""
+    """The JSON API answers 503 with its usual error shape and Retry-After; pages a short 503.
 
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+    Async as well as sync (like boards.security.SecurityHeaders): one sync-only middleware would
+    put a thread, waiting, under the async ops API.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]):
         self.get_response = get_response
+        if iscoroutinefunction(get_response):
+            markcoroutinefunction(self)
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HttpRequest) -> Any:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
