@@ -47,7 +47,7 @@ class Editor:
 
     def __init__(self, url: str, name: str, rng: random.Random):
         self.url, self.name, self.rng = url, name, rng
-        self.participant = f"soak-{uuid.uuid4().hex[:8]}"
+        self.token: str | None = None
         self.acked: dict[str, float] = {}  # sticky id -> x of its last acked op
         self.acks = 0
         self.rejected: dict[str, int] = {}
@@ -67,7 +67,8 @@ class Editor:
         while time.monotonic() < until:
             try:
                 async with websockets.connect(self.url, max_size=2**25, open_timeout=20) as socket:
-                    hello = {"type": "hello", "since": 0, "name": self.name, "participant": self.participant}
+                    # The identity the server issued, kept across reconnects with its token (as the page does).
+                    hello = {"type": "hello", "protocol": 2, "since": 0, "name": self.name, "token": self.token}
                     await socket.send(json.dumps(hello))
                     reconnect_at = time.monotonic() + self.rng.uniform(30, 120)
                     while time.monotonic() < min(until, reconnect_at):
@@ -82,6 +83,8 @@ class Editor:
     async def answer(self, socket: Any) -> None:
         while True:
             frame = json.loads(await asyncio.wait_for(socket.recv(), 30))
+            if frame["type"] == "welcome":
+                self.token = frame["token"]
             if frame.get("op_id") != self.owed["op_id"] or frame["type"] not in ("ack", "reject"):
                 continue
             if frame["type"] == "ack":
@@ -102,7 +105,7 @@ async def slow_reader(host: str, port: int, path: str, until: float) -> int:
     while time.monotonic() < until:
         try:
             raw = await asyncio.to_thread(RawSocket, host, port, path)
-            raw.send({"type": "hello", "since": 0, "name": "Slow reader"})
+            raw.send({"type": "hello", "protocol": 2, "since": 0, "name": "Slow reader"})
             await asyncio.sleep(min(30, max(0, until - time.monotonic())))
             raw.close()
             rounds += 1
@@ -118,7 +121,7 @@ def flood_once(host: str, port: int, path: str, until: float, kind: str) -> str:
     must not stall the honest clients' event loop.
     """
     raw = RawSocket(host, port, path)
-    raw.send({"type": "hello", "since": 0, "name": f"{kind} flood"})
+    raw.send({"type": "hello", "protocol": 2, "since": 0, "name": f"{kind} flood"})
     frame = {"type": "cursor", "x": 1, "y": 1} if kind == "cursor" else {"type": "sync", "since": 0}
     try:
         while time.monotonic() < until:

@@ -22,7 +22,7 @@ import weakref
 from collections import deque
 from typing import Any
 
-from asgiref.sync import sync_to_async
+from asgiref.sync import AsyncToSync, sync_to_async
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
@@ -50,7 +50,8 @@ class BoardRoom:
         self.cache = CachedState()
         self.audience = BoardAudience(board_id)
         self.presence = BoardPresence(board_id, self.audience, self.let_go_if_idle)
-        self.queue: deque[tuple[OpRequest, asyncio.Future[OpResult]]] = deque()
+        # Each op with its future, and the context of a sync caller that waits for it, if any.
+        self.queue: deque[tuple[OpRequest, asyncio.Future[OpResult], contextvars.Context | None]] = deque()
         self.writing: asyncio.Task | None = None
         self.committing = 0
 
@@ -67,7 +68,10 @@ class BoardRoom:
             message = "This board is taking more changes than it can keep up with; this one was not applied."
             future.set_result(OpResult(op.op_id, error=rate_limited(message, wait)))
             return future
-        self.queue.append((op, future))
+        # A sync caller blocked in async_to_sync (a sync view or test on Django's database thread)
+        # holds the thread the batch needs: the batch then runs its database work on that thread.
+        waiting = contextvars.copy_context() if getattr(AsyncToSync.executors, "current", None) else None
+        self.queue.append((op, future, waiting))
         if self.writing is None:
             # A context of its own: the writer outlives the request or socket that started it, and
             # must not run its database work on that request's thread (asgiref's thread-sensitive
@@ -87,10 +91,17 @@ class BoardRoom:
             self.writing = None
             self.let_go_if_idle()
 
-    async def _commit(self, batch: list[tuple[OpRequest, asyncio.Future[OpResult]]]) -> None:
-        ops = [op for op, _ in batch]
+    async def _commit(
+        self, batch: list[tuple[OpRequest, asyncio.Future[OpResult], contextvars.Context | None]]
+    ) -> None:
+        ops = [op for op, _, _ in batch]
+        waiting = next((context for _, _, context in batch if context is not None), None)
         try:
-            results = await store_on_database_thread(self.board_id, ops, self.cache)
+            storing = store_on_database_thread(self.board_id, ops, self.cache)
+            if waiting is None:
+                results = await storing
+            else:
+                results = await asyncio.get_running_loop().create_task(storing, context=waiting)
         except DatabaseError:
             log.exception("board %s: could not store %d ops", self.board_id, len(ops))
             error = {
@@ -106,7 +117,7 @@ class BoardRoom:
         if events:
             # After commit, and serialised once for every recipient.
             await self.publish_events(events)
-        for (_, future), result in zip(batch, results, strict=True):
+        for (_, future, _), result in zip(batch, results, strict=True):
             if not future.done():
                 future.set_result(result)
 

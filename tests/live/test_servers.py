@@ -58,7 +58,7 @@ class Observer:
 
     async def __aenter__(self) -> Observer:
         self.socket = await websockets.connect(self.url, max_size=2**25)
-        await self.socket.send(json.dumps({"type": "hello", "since": 0, "name": self.name}))
+        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": self.name}))
         self.reader = asyncio.create_task(self.read())
         return self
 
@@ -101,7 +101,7 @@ async def test_a_socket_cut_without_a_goodbye_leaves_the_roster_within_the_tick(
     async with Observer(server.ws_url + path) as observer:
         cut = [RawSocket("127.0.0.1", server.port, path) for _ in range(10)]
         for i, raw in enumerate(cut):
-            raw.send({"type": "hello", "since": 0, "name": f"Laptop {i}"})
+            raw.send({"type": "hello", "protocol": 2, "since": 0, "name": f"Laptop {i}"})
         await observer.until(lambda: len(observer.roster) == 11, 5, "ten laptops to join")
         for raw in cut:
             raw.drop()
@@ -123,7 +123,7 @@ async def test_a_reader_that_never_reads_while_flooding_sync_costs_under_100_mib
             try:
                 if raw is None:
                     raw = RawSocket("127.0.0.1", server.port, path)
-                    raw.send({"type": "hello", "since": 0, "name": "Never reads"})
+                    raw.send({"type": "hello", "protocol": 2, "since": 0, "name": "Never reads"})
                 raw.send({"type": "sync", "since": 0})
             except OSError:
                 # Closed for reading too slowly: such a client would just come back.
@@ -150,7 +150,7 @@ async def test_a_replaced_link_stops_editing_on_every_process_while_redis_is_dow
             sockets = []
             for server in servers:
                 socket = await websockets.connect(f"{server.ws_url}/ws/boards/{board['id']}/?key={old_key}")
-                await socket.send(json.dumps({"type": "hello", "since": 0, "name": "Former member"}))
+                await socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Former member"}))
                 while json.loads(await socket.recv())["type"] != "snapshot":
                     pass
                 sockets.append(socket)
@@ -187,7 +187,7 @@ async def test_a_replaced_link_stops_editing_on_every_process_while_redis_is_dow
             # gets in at all; afterwards the key is refused with 4403).
             await asyncio.to_thread(redis.start)
             again = await websockets.connect(f"{servers[1].ws_url}/ws/boards/{board['id']}/?key={old_key}")
-            await again.send(json.dumps({"type": "hello", "since": 0, "name": "Former member"}))
+            await again.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": "Former member"}))
             with pytest.raises(websockets.ConnectionClosed):
                 while True:
                     await again.recv()
