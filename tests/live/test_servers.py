@@ -196,7 +196,11 @@ async def test_a_replaced_link_stops_editing_on_every_process_while_redis_is_dow
                 post_json, f"{servers[1].url}/api/boards/{board['id']}/ops/", None, old_key
             )
             assert status == 404  # a replaced key is no key: the board is not found
-            with urllib.request.urlopen(f"{servers[1].url}/api/boards/{board['id']}/", timeout=10) as response:
+            reading = urllib.request.Request(
+                f"{servers[1].url}/api/boards/{board['id']}/",
+                headers={"Authorization": f"Bearer {board['keys']['facilitator']}"},
+            )
+            with urllib.request.urlopen(reading, timeout=10) as response:
                 assert json.load(response)["notes"] == []
         finally:
             for server in servers:
