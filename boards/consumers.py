@@ -83,6 +83,8 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.pending: set[asyncio.Task] = set()
         self.gone = False
         self.transport = outbox.transport_of(send)
+        self.inbox = outbox.inbox_of(receive)
+        self.reading_paused = False
         try:
             await super().__call__(scope, receive, send)
         except Exception:
@@ -407,8 +409,10 @@ class BoardConsumer(AsyncWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']!r}")
-        if message["type"] == "websocket.receive" and not await self.within_frame_budget():
-            return
+        if message["type"] == "websocket.receive":
+            self.reading_paused = outbox.pace_reading(self.transport, self.inbox, self.reading_paused)
+            if not await self.within_frame_budget():
+                return
         if not _is_volatile(message):
             await aclose_old_connections()
         await handler(message)

@@ -43,3 +43,31 @@ def abort(transport: Any | None) -> None:
     """Drop the connection and what it still holds: a client that reads nothing never takes a close frame."""
     if transport is not None and hasattr(transport, "abortConnection"):
         transport.abortConnection()
+
+
+def inbox_of(receive: Any) -> Any | None:
+    """The queue Daphne puts a connection's incoming frames in (its `receive` is the queue's get)."""
+    queue = getattr(receive, "__self__", None)
+    return queue if hasattr(queue, "qsize") else None
+
+
+# Daphne reads frames into an unbounded queue as fast as the client sends them; a server short of
+# CPU would hold a flood there before the consumer reads one frame. Past INBOX_HIGH unread frames
+# the connection stops reading from the network (TCP pushes back on the sender) until the
+# consumer is below INBOX_LOW again.
+INBOX_HIGH = 500
+INBOX_LOW = 100
+
+
+def pace_reading(transport: Any | None, inbox: Any | None, paused: bool) -> bool:
+    """Pause or resume reading by how many frames wait; answers whether reading is now paused."""
+    if transport is None or inbox is None:
+        return False
+    waiting = inbox.qsize()
+    if not paused and waiting > INBOX_HIGH:
+        transport.pauseProducing()
+        return True
+    if paused and waiting < INBOX_LOW:
+        transport.resumeProducing()
+        return False
+    return paused
