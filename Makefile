@@ -11,7 +11,7 @@ REDIS ?= redis://127.0.0.1:6379/0
 # has a larger snapshot. What clients send is capped by the app itself (STORMING_MAX_FRAME_BYTES).
 DAPHNE_OPTIONS ?= --websocket-max-message-size 33554432
 
-.PHONY: run test test-fast test-js deps test-deps chromium haproxy services asyncapi-specs lint bench clean
+.PHONY: run test test-fast test-js deps test-deps chromium haproxy services asyncapi-specs asyncapi-parser lint bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,20 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.installed
 	touch $@
 
 deps: $(VENV)/.installed
-test-deps: $(VENV)/.test-installed chromium haproxy asyncapi-specs
+test-deps: $(VENV)/.test-installed chromium haproxy asyncapi-specs asyncapi-parser
 
 # The official AsyncAPI 3.0.0 JSON Schema, to validate the export's asyncapi.yaml (npm registry).
 asyncapi-specs:
 	@test -f 'var/asyncapi-specs/node_modules/@asyncapi/specs/schemas/3.0.0-without-$$id.json' || npm install --silent --no-save --no-audit --no-fund --prefix var/asyncapi-specs @asyncapi/specs@6.11.1
+
+# The official AsyncAPI JavaScript parser (with its Avro schema parser), run by
+# tests/export/asyncapi_parse.mjs on exported asyncapi.yaml files. The stamp names the pinned versions.
+ASYNCAPI_PARSER := @asyncapi/parser@3.6.6 @asyncapi/avro-schema-parser@3.1.0
+ASYNCAPI_PARSER_STAMP := var/asyncapi-parser/.installed-$(subst /,_,$(subst @,,$(subst $() ,+,$(ASYNCAPI_PARSER))))
+asyncapi-parser: $(ASYNCAPI_PARSER_STAMP)
+$(ASYNCAPI_PARSER_STAMP):
+	npm install --silent --no-save --no-audit --no-fund --prefix var/asyncapi-parser $(ASYNCAPI_PARSER)
+	touch $@
 
 run: deps
 	$(PY) manage.py migrate --noinput

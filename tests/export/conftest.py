@@ -11,8 +11,6 @@ import io
 import json
 import socket
 import subprocess
-import sys
-import sysconfig
 import time
 import zipfile
 from pathlib import Path
@@ -21,6 +19,8 @@ import pytest
 
 from boards.export import build_zip, export_files, parse_options
 from tests.conftest import need
+
+from .official_tools import venv_seeing_our_packages
 
 ROOT = Path(__file__).resolve().parents[2]
 CHECKOUT = ROOT / "boards" / "examples" / "checkout.json"
@@ -100,14 +100,7 @@ def project_python(checkout_project: Path) -> Path:
     The environment sees this test run's site-packages through a .pth file, so confluent-kafka,
     pytest and jsonschema need no download; pip still builds and installs the project.
     """
-    venv = checkout_project.parent / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-    python = venv / "bin" / "python"
-    site = subprocess.run(
-        [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-        check=True, capture_output=True, text=True,
-    ).stdout.strip()  # fmt: skip
-    Path(site, "_storming_parent.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    python = venv_seeing_our_packages(checkout_project.parent / "venv")
     result = subprocess.run(
         [python, "-m", "pip", "install", "--quiet", str(checkout_project)],
         capture_output=True, text=True, timeout=300,
