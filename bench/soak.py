@@ -24,6 +24,7 @@ import re
 import statistics
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,13 @@ async def flooder(host: str, port: int, path: str, until: float, kind: str) -> i
     return closes
 
 
+def read_board(url: str, key: str) -> dict[str, Any]:
+    """The board's snapshot; reading it needs one of its keys."""
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {key}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)
+
+
 def live_stats(log: Path) -> dict[str, int]:
     """The last registry sizes the server wrote (STORMING_LIVE_STATS_SECONDS)."""
     found = re.findall(r"live stats (\{.*\})", log.read_text(errors="replace")) if log.exists() else []
@@ -193,8 +201,8 @@ async def soak(server: Any, boards: list[tuple[str, str, str]], args: argparse.N
     # Lost: an acked sticky that is not on its board, or not where its last acked op put it.
     acked = {note: x for e in editors for note, x in e.acked.items()}
     stored = {}
-    for board, _, _ in boards:
-        snapshot = await asyncio.to_thread(harness.http_json, f"{server.url}/api/boards/{board}/")
+    for board, key, _ in boards:
+        snapshot = await asyncio.to_thread(read_board, f"{server.url}/api/boards/{board}/", key)
         stored |= {note["id"]: note["x"] for note in snapshot["notes"]}
     rejected: dict[str, int] = {}
     for e in editors:
