@@ -294,8 +294,21 @@ def test_jump_to_person_brings_their_cursor_into_view(app_server, open_board):
     ben.drag((700, 400), (100, 400))
     ben.page.mouse.move(640, 400, steps=3)
     where = ben.page.evaluate("window.storming.camera.screenToWorld(640, 400)")
+    # Ana jumps to where her page last heard Ben point: wait until that is where he points now
+    # (presence comes on a tick), or she would jump, correctly, to an older position.
+    ana.page.wait_for_function(
+        """([x, y]) => [...window.storming.presence.users.values()].some(
+            (u) => u.cursor && Math.abs(u.cursor.x - x) < 1 && Math.abs(u.cursor.y - y) < 1)""",
+        arg=[where["x"], where["y"]],
+    )
     ana.page.locator(".person:not(.me)").click()
-    ana.page.wait_for_timeout(600)  # the camera glides
+    # The camera glides there; once it has stopped moving, Ben's point must be in view.
+    ana.page.wait_for_function(
+        """() => new Promise((done) => {
+            const before = JSON.stringify(window.storming.camera.visibleWorld(0));
+            setTimeout(() => done(JSON.stringify(window.storming.camera.visibleWorld(0)) === before), 150);
+        })""",
+    )
     seen = ana.page.evaluate("window.storming.camera.visibleWorld(0)")
     assert seen["x"] < where["x"] < seen["x"] + seen["w"]
     assert seen["y"] < where["y"] < seen["y"] + seen["h"]

@@ -197,7 +197,7 @@ async function main() {
   name = await askName($("name-dialog"));
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
-  window.storming = { state, socket, camera, selection, renderer, undo, actions };
+  window.storming = { state, socket, camera, selection, renderer, undo, actions, presence };
 }
 
 // A big board fitted whole is unreadable (the example at 19 %): open on its first bounded
