@@ -10,7 +10,7 @@ import json
 import pytest
 from channels.db import database_sync_to_async
 
-from boards import store
+from boards import protocol, redaction, store
 from boards.models import Board
 
 from .helpers import bearer, new_id
@@ -144,7 +144,7 @@ def test_http_reads_do_not_leak_a_face_down_sticky(board, client):
     facilitate(board, "silent.start")
     write(board, "Refund Approved Quietly")
     headers = bearer(board.facilitator_key)
-    for url in ("", "history/", "board.svg", "export.json"):
+    for url in ("", "history/", "board.svg", "export.json", "export/", "checks/"):
         response = client.get(f"/api/boards/{board.id}/{url}", **headers)
         assert response.status_code == 200, (url, response.content[:200])
         assert b"Refund Approved Quietly" not in response.content, url
@@ -307,3 +307,18 @@ async def test_anonymous_dots_reach_only_their_voter_live(board):
     assert (await late.expect("snapshot"))["board"]["votes"] == {}
     for client in (ana, bo, late):
         await client.close()
+
+
+def test_a_relayed_frame_is_encoded_once_whole_and_once_face_down():
+    secret = {"type": "event", "seq": 7, "event": "note.created", "op_id": "a", "actor": "Ana"}
+    secret["data"] = {"id": "n1", "kind": "event", "text": SECRET, "x": 1.0, "y": 2.0, "w": 160.0, "h": 100.0}
+    secret["data"]["hidden_by"] = "ana"
+    plain = {"type": "event", "seq": 8, "event": "board.renamed", "data": {"name": "Checkout"}, "op_id": "b"}
+    text = protocol.events_text([secret, plain])
+    run = redaction.EventRun.from_text(text)
+    ana, bo, fac = run.text_for("ana"), run.text_for("bo"), run.text_for("fac")
+    assert SECRET in ana and "hidden_by" not in ana
+    assert SECRET not in bo and bo is fac  # one face-down encoding serves every other reader
+    assert [e["seq"] for e in json.loads(bo)["events"]] == [7, 8]
+    quiet = protocol.events_text([plain])
+    assert redaction.EventRun.from_text(quiet) is None  # the usual frame goes out untouched

@@ -97,9 +97,7 @@ def test_a_silent_round_keeps_each_participants_stickies_face_down_for_the_other
     expect(bo.note(ana_note).locator(".note-text")).to_have_text(ANA_SECRET)
 
 
-def test_anonymous_dots_show_each_participant_only_their_own_until_the_facilitator_reveals_them(
-    app_server, open_board
-):
+def test_anonymous_dots_show_each_participant_only_their_own_until_the_facilitator_reveals_them(app_server, open_board):
     board = app_server.create_board("Anonymous dots")
     hotspot = app_server.add_note(board, "hotspot", "Who pays shipping?", 0, 0)
     fran = open_board(as_facilitator(board), "Fran")
