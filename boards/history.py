@@ -30,6 +30,9 @@ def decide_op(board: Board, state: BoardState, op: Op, actor: Actor, pending: li
     if op.op == "undo":
         return decide_all(state, undo_ops(state, _recorded(board, op, pending)), actor)
     if op.op == "board.restore":
+        if state.meta["silent"]:
+            # A past version would bring back stickies face up, or under the restorer's name.
+            raise Rejection("silent", "Reveal the silent round first; then an earlier version can be restored.")
         seq = op.data.get("seq") if isinstance(op.data, dict) else None
         if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= state.seq:
             raise Rejection("invalid", f"Restore needs a seq from 0 to {state.seq}.")

@@ -124,6 +124,13 @@ def test_the_author_can_undo_and_redo_a_face_down_sticky(board):
     assert note["face_down"] is True and note["text"] == ""
 
 
+def test_an_earlier_version_cannot_be_restored_during_a_round(board):
+    write(board, "Cart Created")
+    facilitate(board, "silent.start")
+    refused = facilitate(board, "board.restore", {"seq": 0})
+    assert refused.error["code"] == "silent" and "Reveal the silent round first" in refused.error["message"]
+
+
 def test_who_wrote_what_survives_a_reload_from_the_database(board):
     facilitate(board, "silent.start")
     hidden = write(board)
