@@ -142,7 +142,8 @@ def _links_touching(state: BoardState, element_id: str) -> list[str]:
 def _note_delete(state: BoardState, data: Element, actor: Actor) -> list[Event]:
     data = allowed_keys(data, {"id"}, "note.delete")
     note = _existing(state.notes, data, "sticky")
-    if _face_down_for(state, note, actor) and actor.role != "facilitator":
+    # Not even the facilitator: an undo of that delete would bring the sticky back face up.
+    if _face_down_for(state, note, actor):
         raise Rejection("face_down", FACE_DOWN)
     events: list[Event] = []
     for link_id in _links_touching(state, note["id"]):

@@ -85,6 +85,7 @@ def test_others_may_move_a_face_down_sticky_but_not_write_on_it_or_delete_it(boa
     refused = act(board, "note.update", {"id": hidden, "text": "Overwritten"}, author="bo")
     assert refused.error["code"] == "face_down" and "only its author" in refused.error["message"]
     assert act(board, "note.delete", {"id": hidden}, author="bo").error["code"] == "face_down"
+    assert facilitate(board, "note.delete", {"id": hidden}).error["code"] == "face_down"
     assert act(board, "vote.cast", {"id": hidden}, author="bo").error["code"] == "face_down"
     assert act(board, "note.update", {"id": hidden, "text": "Payment Refunded"}).ok
 
@@ -129,6 +130,21 @@ def test_an_earlier_version_cannot_be_restored_during_a_round(board):
     facilitate(board, "silent.start")
     refused = facilitate(board, "board.restore", {"seq": 0})
     assert refused.error["code"] == "silent" and "Reveal the silent round first" in refused.error["message"]
+
+
+def test_restoring_a_version_of_the_round_leaves_out_stickies_nobody_else_ever_saw(board):
+    facilitate(board, "silent.start")
+    kept, dropped = write(board, "Kept Idea"), write(board, "Withdrawn Idea")
+    cart = write(board, "Cart Emptied", author="bo")
+    link = {"id": new_id(), "from": dropped, "to": cart, "label": ""}
+    assert act(board, "link.create", link).ok
+    seq = Board.objects.get(pk=board.id).seq
+    assert act(board, "note.delete", {"id": dropped}).ok
+    facilitate(board, "silent.reveal")
+    act(board, "note.delete", {"id": kept})
+    assert facilitate(board, "board.restore", {"seq": seq}).ok
+    texts = {n["text"] for n in store.snapshot(board.id)["notes"]}
+    assert texts == {"Kept Idea", "Cart Emptied"}
 
 
 def test_who_wrote_what_survives_a_reload_from_the_database(board):
