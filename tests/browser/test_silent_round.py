@@ -106,7 +106,7 @@ def test_anonymous_dots_show_each_participant_only_their_own_until_the_facilitat
 
     fran.page.locator(".dots-menu-button").click()
     fran.page.locator(".dots-anonymous").check()
-    expect(ana.page.locator(".dots-mode.anonymous")).to_be_visible()
+    expect(ana.page.locator(".dots-mode .dots-anonymous-tag")).to_be_visible()
     fran.page.locator(".dots-menu-button").click()
 
     ana.page.locator(".dots-mode").click()

@@ -18,9 +18,10 @@ export function mountDots(host, ctx) {
 
   // --- the bar: vote mode, dots left, results ------------------------------------------
   const left = el("span", { className: "dots-left" });
+  const anonymousTag = el("span", { className: "dots-anonymous-tag", hidden: true }, "anonymous");
   const modeButton = el("button", {
     type: "button", className: "bar-button dots-mode", "aria-pressed": "false",
-  }, el("span", { className: "dot-icon", "aria-hidden": "true" }), "Vote", left);
+  }, el("span", { className: "dot-icon", "aria-hidden": "true" }), "Vote", anonymousTag, left);
 
   const resultsList = el("ol", { className: "dots-results" });
   const perPerson = el("input", { type: "number", min: "0", max: "50", step: "1", className: "dots-per-person", "aria-label": "Dots per person" });
@@ -170,6 +171,7 @@ export function mountDots(host, ctx) {
     anonymous.checked = Boolean(w.anonymous_votes);
     reveal.hidden = !w.anonymous_votes;
     anonymousNote.hidden = !w.anonymous_votes;
+    anonymousTag.hidden = !w.anonymous_votes;
     modeButton.classList.toggle("anonymous", Boolean(w.anonymous_votes));
     if (w.anonymous_votes) modeButton.title += " The vote is anonymous: you see only your own dots until the facilitator reveals them.";
     renderResults();
