@@ -20,7 +20,7 @@ from channels.db import aclose_old_connections, database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
-from boards import identity, protocol, store
+from boards import identity, protocol, redaction, store
 from boards.limits import TokenBucket
 from boards.live import outbox
 from boards.live.budgets import budget, budgets, rate_limited
@@ -292,11 +292,11 @@ class BoardConsumer(AsyncWebsocketConsumer):
         if since > 0:
             events = await database_sync_to_async(store.events_since)(self.board_id, since)
         if events is None:
-            board = await room_for(self.board_id).snapshot()
+            board = redaction.snapshot_for(await room_for(self.board_id).snapshot(), self.participant)
             await self.send_json({"type": "snapshot", "seq": board["seq"], "board": board})
             self.delivered_seq = max(self.delivered_seq, board["seq"])
         elif events:
-            await self.send(text_data=protocol.events_text(events))
+            await self.send(text_data=redaction.EventRun(events).text_for(self.participant))
             self.delivered_seq = max(self.delivered_seq, events[-1]["seq"])
 
     async def on_op(self, op: protocol.Op) -> None:

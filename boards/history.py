@@ -30,11 +30,31 @@ def decide_op(board: Board, state: BoardState, op: Op, actor: Actor, pending: li
     if op.op == "undo":
         return decide_all(state, undo_ops(state, _recorded(board, op, pending)), actor)
     if op.op == "board.restore":
+        if state.meta["silent"]:
+            # A past version would bring back stickies face up, or under the restorer's name.
+            raise Rejection("silent", "Reveal the silent round first; then an earlier version can be restored.")
         seq = op.data.get("seq") if isinstance(op.data, dict) else None
         if isinstance(seq, bool) or not isinstance(seq, int) or not 0 <= seq <= state.seq:
             raise Rejection("invalid", f"Restore needs a seq from 0 to {state.seq}.")
-        return decide_all(state, restore_ops(state, state_at(board, seq)), actor)
+        return decide_all(state, restore_ops(state, _without_unrevealed(board, state_at(board, seq))), actor)
     return decide(state, op.op, op.data, actor)
+
+
+def _without_unrevealed(board: Board, target: BoardState) -> BoardState:
+    """A past version without the stickies that were face down then and never revealed after (their
+    author deleted them first): bringing them back would show text nobody else ever saw."""
+    revealed = {
+        note["id"]
+        for data in BoardEvent.objects.filter(board=board, type="silent.revealed", seq__gt=target.seq).values_list(
+            "data", flat=True
+        )
+        for note in data.get("notes", [])
+    }
+    gone = {note_id for note_id in target.hidden if note_id not in revealed}
+    for note_id in gone:
+        target.notes.pop(note_id, None)
+    target.links = {k: link for k, link in target.links.items() if not {link["from"], link["to"]} & gone}
+    return target
 
 
 def _recorded(board: Board, op: Op, pending: list[BoardEvent]) -> list[Event]:

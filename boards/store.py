@@ -23,6 +23,7 @@ from django.db.models import Max, Sum, TextField
 from django.db.models.functions import Cast, Length
 from django.utils import timezone
 
+from boards import redaction
 from boards.domain import Actor, BoardState, Rejection, default_meta, evolve
 from boards.history import decide_op, state_at
 from boards.models import Board, BoardEvent, BoardSnapshot, Frame, Link, Note
@@ -99,7 +100,10 @@ def load_state(board: Board) -> BoardState:
     meta = default_meta()
     meta.update({key: value for key, value in board.meta.items() if key in meta})
     votes = board.meta.get("votes", {})
-    return BoardState(name=board.name, seq=board.seq, notes=notes, frames=frames, links=links, meta=meta, votes=votes)
+    hidden = board.meta.get("hidden", {})
+    return BoardState(
+        name=board.name, seq=board.seq, notes=notes, frames=frames, links=links, meta=meta, votes=votes, hidden=hidden
+    )
 
 
 def _current_state(board: Board, cache: CachedState) -> BoardState:
@@ -205,7 +209,10 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
                     renamed = True
                 elif entity in touched:
                     touched[entity].add(event.data["id"])
-                if entity in ("board", "timer", "vote", "votes") or entity == "note" and event.type == "note.deleted":
+                # Dots and who wrote the face-down stickies live in the board row's meta.
+                if entity in ("board", "timer", "vote", "votes", "silent") or event.type == "note.deleted":
+                    meta_changed = True
+                elif event.type == "note.created" and "hidden_by" in event.data:
                     meta_changed = True
             result.seq = state.seq
             if op.op_id:
@@ -218,7 +225,7 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
             if renamed:
                 changes["name"] = state.name
             if meta_changed:
-                changes["meta"] = {**state.meta, "votes": state.votes}
+                changes["meta"] = {**state.meta, "votes": state.votes, "hidden": state.hidden}
             Board.objects.filter(pk=board.pk).update(**changes)
             if _snapshot_due(board, state):
                 BoardSnapshot.objects.create(board=board, seq=state.seq, state=state.snapshot())
@@ -295,17 +302,17 @@ def _upsert(model: type, board: Board, elements: list[dict], columns: tuple[str,
 
 def snapshot(board_id: str | uuid.UUID, at: int | None = None) -> dict[str, Any]:
     """The board as the projection tables hold it (the HTTP API's and the export's view), or as
-    it was right after event `at`."""
+    it was right after event `at`. Read without a participant: face-down stickies stay face down."""
     board = Board.objects.get(pk=board_id)
     if at is not None:
         if not 0 <= at <= board.seq:
             raise Rejection("invalid", f"This board's history runs from seq 0 to {board.seq}.")
-        return state_at(board, at).snapshot(str(board.id))
-    return load_state(board).snapshot(str(board.id))
+        return redaction.snapshot_for(state_at(board, at).snapshot(str(board.id)), None)
+    return redaction.snapshot_for(load_state(board).snapshot(str(board.id)), None)
 
 
 def cached_snapshot(board_id: str | uuid.UUID, cache: CachedState) -> dict[str, Any]:
-    """The same snapshot, served from `cache` when it is current (joins)."""
+    """The whole snapshot, served from `cache` when it is current (joins: the socket redacts it)."""
     key = str(board_id)
     with cache.lock:
         with transaction.atomic():

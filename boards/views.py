@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from boards import live, protocol, store
+from boards import live, protocol, redaction, store
 from boards.checks import run_checks
 from boards.domain import Rejection, budgets
 from boards.examples import load_example
@@ -136,7 +136,7 @@ def history_api(request: HttpRequest, board_id: str) -> JsonResponse:
     events = board.events.order_by("-seq")
     if before:
         events = events.filter(seq__lt=int(before))
-    frames = [store.event_frame(event) for event in events[: int(limit)]]
+    frames = [redaction.event_for(store.event_frame(event), None) for event in events[: int(limit)]]
     return JsonResponse({"seq": board.seq, "events": frames})
 
 

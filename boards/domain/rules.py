@@ -12,7 +12,18 @@ from typing import Any
 
 from boards.domain.budgets import budgets, check_board_grows, check_count, check_op_size, check_room_for
 from boards.domain.membership import emit_changes, frame_membership, note_membership, regroup
-from boards.domain.state import EDITOR, FRAME_KINDS, NOTE_KINDS, Actor, BoardState, Element, Event, Rejection, emit
+from boards.domain.state import (
+    EDITOR,
+    FRAME_KINDS,
+    HIDDEN_BY,
+    NOTE_KINDS,
+    Actor,
+    BoardState,
+    Element,
+    Event,
+    Rejection,
+    emit,
+)
 from boards.domain.validation import (
     allowed_keys,
     clean_fields,
@@ -60,7 +71,7 @@ def _existing(collection: dict[str, Element], data: Element, what: str) -> Eleme
     return element
 
 
-def _note_create(state: BoardState, data: Element) -> list[Event]:
+def _note_create(state: BoardState, data: Element, actor: Actor) -> list[Event]:
     data = allowed_keys(data, {"id", "kind", "text", "x", "y", "w", "h", "fields"}, "note.create")
     note_id = _new_id(state, data)
     kind = data.get("kind")
@@ -78,14 +89,28 @@ def _note_create(state: BoardState, data: Element) -> list[Event]:
         note["fields"] = clean_fields(data["fields"])
     note.update(note_membership(state, note))
     check_room_for(state, "sticky", note)
+    if state.meta["silent"] and actor.role == "editor" and actor.author:
+        # A participant's idea in a silent round: face down for everyone else until revealed.
+        note[HIDDEN_BY] = actor.author
     events: list[Event] = []
     emit(state, events, "note.created", note)
     return events
 
 
-def _note_update(state: BoardState, data: Element) -> list[Event]:
+FACE_DOWN = "That sticky is face down until the facilitator reveals the silent round; only its author can change it."
+
+
+def _face_down_for(state: BoardState, note: Element, actor: Actor) -> bool:
+    writer = state.hidden.get(note["id"])
+    return writer is not None and writer != actor.author
+
+
+def _note_update(state: BoardState, data: Element, actor: Actor) -> list[Event]:
     data = allowed_keys(data, {"id", "kind", "text", "x", "y", "w", "h", "fields"}, "note.update")
     note = _existing(state.notes, data, "sticky")
+    # Others may move a face-down sticky (it takes room on the board), not write on it unseen.
+    if _face_down_for(state, note, actor) and {"kind", "text", "fields"} & data.keys():
+        raise Rejection("face_down", FACE_DOWN)
     changes: Element = {}
     if "kind" in data:
         if data["kind"] not in NOTE_KINDS:
@@ -114,9 +139,12 @@ def _links_touching(state: BoardState, element_id: str) -> list[str]:
     return [link["id"] for link in state.links.values() if element_id in (link["from"], link["to"])]
 
 
-def _note_delete(state: BoardState, data: Element) -> list[Event]:
+def _note_delete(state: BoardState, data: Element, actor: Actor) -> list[Event]:
     data = allowed_keys(data, {"id"}, "note.delete")
     note = _existing(state.notes, data, "sticky")
+    # Not even the facilitator: an undo of that delete would bring the sticky back face up.
+    if _face_down_for(state, note, actor):
+        raise Rejection("face_down", FACE_DOWN)
     events: list[Event] = []
     for link_id in _links_touching(state, note["id"]):
         emit(state, events, "link.deleted", {"id": link_id})
@@ -261,13 +289,13 @@ def _board_rename(state: BoardState, data: Element) -> list[Event]:
 
 
 def _board_configure(state: BoardState, data: Element) -> list[Event]:
-    data = allowed_keys(data, {"phase", "locked", "votes_per_person", "follow"}, "board.configure")
+    data = allowed_keys(data, {"phase", "locked", "votes_per_person", "follow", "anonymous_votes"}, "board.configure")
     changes: Element = {}
     if "phase" in data:
         if not isinstance(data["phase"], str) or data["phase"] not in PHASES:
             raise Rejection("invalid", f"The phase is one of {', '.join(PHASES)}.")
         changes["phase"] = data["phase"]
-    for key in ("locked", "follow"):
+    for key in ("locked", "follow", "anonymous_votes"):
         if key in data:
             if not isinstance(data[key], bool):
                 raise Rejection("invalid", f"{key} must be true or false.")
@@ -279,8 +307,14 @@ def _board_configure(state: BoardState, data: Element) -> list[Event]:
         changes["votes_per_person"] = votes
     changes = {key: value for key, value in changes.items() if state.meta.get(key) != value}
     events: list[Event] = []
+    # Ending anonymous voting is a reveal: everyone gets the dots they could not see.
+    revealing = changes.get("anonymous_votes") is False
+    if revealing:
+        del changes["anonymous_votes"]
     if changes:
         emit(state, events, "board.configured", changes)
+    if revealing:
+        events += _votes_reveal(state, {})
     return events
 
 
@@ -313,6 +347,8 @@ def _vote_cast(state: BoardState, data: Element, actor: Actor) -> list[Event]:
     note = _existing(state.notes, data, "sticky")
     if note["kind"] not in VOTABLE_KINDS:
         raise Rejection("invalid", "Dots go on events and hotspots.")
+    if note["id"] in state.hidden:
+        raise Rejection("face_down", "That sticky is face down until the facilitator reveals the silent round.")
     voter = _voter(actor)
     used = sum(voters.get(voter, 0) for voters in state.votes.values())
     if used >= state.meta["votes_per_person"]:
@@ -321,7 +357,7 @@ def _vote_cast(state: BoardState, data: Element, actor: Actor) -> list[Event]:
         )
     check_board_grows(state, len(voter) + len(note["id"]) + 12)  # at most "<id>":{"<voter>":n},
     events: list[Event] = []
-    emit(state, events, "vote.cast", {"id": note["id"], "voter": voter})
+    emit(state, events, "vote.cast", _vote(state, note["id"], voter))
     return events
 
 
@@ -332,7 +368,39 @@ def _vote_retract(state: BoardState, data: Element, actor: Actor) -> list[Event]
     if not state.votes.get(element_id, {}).get(voter):
         raise Rejection("not_found", "You have no dot on that to take back.")
     events: list[Event] = []
-    emit(state, events, "vote.retracted", {"id": element_id, "voter": voter})
+    emit(state, events, "vote.retracted", _vote(state, element_id, voter))
+    return events
+
+
+def _vote(state: BoardState, element_id: str, voter: str) -> Element:
+    # An anonymous dot reaches only its voter (boards/redaction.py); the others learn at the reveal.
+    return {"id": element_id, "voter": voter, **({"anonymous": True} if state.meta["anonymous_votes"] else {})}
+
+
+def _votes_reveal(state: BoardState, data: Element) -> list[Event]:
+    allowed_keys(data, set(), "votes.reveal")
+    events: list[Event] = []
+    if state.meta["anonymous_votes"]:
+        votes = {element: dict(voters) for element, voters in state.votes.items()}
+        emit(state, events, "votes.revealed", {"votes": votes})
+    return events
+
+
+def _silent_start(state: BoardState, data: Element) -> list[Event]:
+    allowed_keys(data, set(), "silent.start")
+    events: list[Event] = []
+    if not state.meta["silent"]:
+        emit(state, events, "silent.started", {})
+    return events
+
+
+def _silent_reveal(state: BoardState, data: Element) -> list[Event]:
+    """All face-down stickies turn over at once: the event carries them whole, for everyone."""
+    allowed_keys(data, set(), "silent.reveal")
+    events: list[Event] = []
+    if state.meta["silent"] or state.hidden:
+        notes = [dict(state.notes[note_id]) for note_id in state.hidden if note_id in state.notes]
+        emit(state, events, "silent.revealed", {"notes": notes})
     return events
 
 
@@ -345,9 +413,6 @@ def _votes_clear(state: BoardState, data: Element) -> list[Event]:
 
 
 HANDLERS = {
-    "note.create": _note_create,
-    "note.update": _note_update,
-    "note.delete": _note_delete,
     "frame.create": _frame_create,
     "frame.update": _frame_update,
     "frame.delete": _frame_delete,
@@ -358,14 +423,28 @@ HANDLERS = {
     "board.configure": _board_configure,
     "timer.stop": _timer_stop,
     "votes.clear": _votes_clear,
+    "votes.reveal": _votes_reveal,
+    "silent.start": _silent_start,
+    "silent.reveal": _silent_reveal,
 }
 # Handlers that need to know who acts.
 ACTOR_HANDLERS = {
+    "note.create": _note_create,
+    "note.update": _note_update,
+    "note.delete": _note_delete,
     "timer.start": _timer_start,
     "vote.cast": _vote_cast,
     "vote.retract": _vote_retract,
 }
-FACILITATOR_OPS = ("board.configure", "timer.start", "timer.stop", "votes.clear")
+FACILITATOR_OPS = (
+    "board.configure",
+    "timer.start",
+    "timer.stop",
+    "votes.clear",
+    "votes.reveal",
+    "silent.start",
+    "silent.reveal",
+)
 # Ops built from several others (see store.py), checked here like any op.
 COMPOUND_OPS = ("undo", "board.restore")
 KNOWN_OPS = (*HANDLERS, *ACTOR_HANDLERS, *COMPOUND_OPS)

@@ -41,7 +41,17 @@ FACILITATOR = Actor(role="facilitator")
 
 
 def default_meta() -> Element:
-    return {"phase": "free", "locked": False, "votes_per_person": 5, "timer": None, "follow": False}
+    return {
+        "phase": "free",
+        "locked": False,
+        "votes_per_person": 5,
+        "timer": None,
+        "follow": False,
+        # A silent round: participants' new stickies are face down for the others until revealed.
+        "silent": False,
+        # Dots: each participant sees only their own until the facilitator reveals them.
+        "anonymous_votes": False,
+    }
 
 
 class Rejection(Exception):
@@ -66,6 +76,8 @@ class BoardState:
     meta: Element = field(default_factory=default_meta)
     # element id -> {participant: number of dots}
     votes: dict[str, dict[str, int]] = field(default_factory=dict)
+    # note id -> the participant who wrote it, while it is face down (a silent round)
+    hidden: dict[str, str] = field(default_factory=dict)
     # Bytes each element, and each element's dots, take in a snapshot: worked out on the first
     # call of `weight()`, then kept up to date by `evolve` (see boards/domain/budgets.py).
     weights: dict[str, int] | None = field(default=None, repr=False, compare=False)
@@ -114,6 +126,8 @@ class BoardState:
             "links": [dict(link) for link in self.links.values()],
             **{key: copy.deepcopy(value) for key, value in self.meta.items()},
             "votes": {element: dict(voters) for element, voters in self.votes.items()},
+            # Internal: boards/redaction.py turns it into face-down stickies before it leaves.
+            "hidden_notes": dict(self.hidden),
         }
 
     @classmethod
@@ -128,6 +142,7 @@ class BoardState:
             links={link["id"]: dict(link) for link in snapshot.get("links", [])},
             meta=meta,
             votes={element: dict(voters) for element, voters in snapshot.get("votes", {}).items()},
+            hidden=dict(snapshot.get("hidden_notes", {})),
         )
 
     def copy(self) -> BoardState:
@@ -148,6 +163,8 @@ def wire_bytes(value: Any) -> int:
 # --- applying events -------------------------------------------------------------------------
 
 COLLECTIONS = {"note": "notes", "frame": "frames", "link": "links"}
+# In the data of a face-down sticky's events: the participant who may read it (boards/redaction.py).
+HIDDEN_BY = "hidden_by"
 
 
 def evolve(state: BoardState, event_type: str, data: Element) -> None:
@@ -160,6 +177,11 @@ def evolve(state: BoardState, event_type: str, data: Element) -> None:
         return
     entity, _, verb = event_type.partition(".")
     collection: dict[str, Element] = getattr(state, COLLECTIONS[entity])
+    if HIDDEN_BY in data:
+        # Who may read a face-down sticky travels with its events; it is not part of the sticky.
+        if verb == "created":
+            state.hidden[data["id"]] = data[HIDDEN_BY]
+        data = {key: value for key, value in data.items() if key != HIDDEN_BY}
     if verb == "created":
         collection[data["id"]] = dict(data)
     elif verb == "updated":
@@ -167,6 +189,7 @@ def evolve(state: BoardState, event_type: str, data: Element) -> None:
     elif verb == "deleted":
         collection.pop(data["id"], None)
         state.votes.pop(data["id"], None)
+        state.hidden.pop(data["id"], None)
         state.reweigh_dots(data["id"])
     state.reweigh(data["id"], collection.get(data["id"]))
 
@@ -181,6 +204,11 @@ def _voted(state: BoardState, data: Element, step: int) -> None:
     state.reweigh_dots(data["id"])
 
 
+def _silent_revealed(state: BoardState, data: Element) -> None:
+    state.meta["silent"] = False
+    state.hidden.clear()
+
+
 def _votes_cleared(state: BoardState, data: Element) -> None:
     state.votes.clear()
     state.weights = None  # worked out again when next asked
@@ -193,6 +221,9 @@ _META_EVENTS = {
     "vote.cast": lambda state, data: _voted(state, data, +1),
     "vote.retracted": lambda state, data: _voted(state, data, -1),
     "votes.cleared": _votes_cleared,
+    "silent.started": lambda state, data: state.meta.update(silent=True),
+    "silent.revealed": _silent_revealed,
+    "votes.revealed": lambda state, data: state.meta.update(anonymous_votes=False),
 }
 
 
@@ -209,10 +240,12 @@ def _before(state: BoardState, event_type: str, data: Element) -> Element | None
     element = collection[data["id"]]
     if verb == "deleted":
         return dict(element)
-    return {key: copy.deepcopy(element.get(key)) for key in data if key != "id"}
+    return {key: copy.deepcopy(element.get(key)) for key in data if key not in ("id", HIDDEN_BY)}
 
 
 def emit(state: BoardState, events: list[Event], event_type: str, data: Element, derived: bool = False) -> None:
+    if event_type == "note.updated" and data["id"] in state.hidden:
+        data = {**data, HIDDEN_BY: state.hidden[data["id"]]}
     before = _before(state, event_type, data)
     evolve(state, event_type, data)
     events.append(Event(event_type, data, before, derived))

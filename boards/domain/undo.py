@@ -18,6 +18,18 @@ def undo_ops(state: BoardState, recorded: list[Event]) -> list[tuple[str, Elemen
             continue  # follows again from the primary change being undone
         entity, _, verb = event.type.partition(".")
         data, before = event.data, event.before or {}
+        if event.type in ("silent.revealed", "votes.revealed"):
+            # What everyone has seen cannot be made unseen; hiding it again would only pretend.
+            what = "stickies" if event.type == "silent.revealed" else "dots"
+            raise Rejection(
+                "irreversible",
+                f"A reveal cannot be undone: everyone has seen the {what}. "
+                + (
+                    "Start a new silent round for the next ideas."
+                    if what == "stickies"
+                    else "Make votes anonymous again for the next vote."
+                ),
+            )
         if event.type == "board.renamed":
             ops.append(("board.rename", {"name": before["name"]}))
         elif event.type == "board.configured":

@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 
+from boards import redaction
 from boards.domain import Rejection
 from boards.history import state_at
 from boards.models import Board, ContractRelease
@@ -46,7 +47,8 @@ def history(board: Board) -> list[Released]:
         key = (str(board.id), release.pk, release.seq)
         released = _released_cache.get(key)
         if released is None:
-            snapshot = state_at(board, release.seq).snapshot(str(board.id))
+            # A release made during a silent round pins no face-down sticky's words.
+            snapshot = redaction.snapshot_for(state_at(board, release.seq).snapshot(str(board.id)), None)
             record = Released(
                 version=release.version,
                 seq=release.seq,

@@ -36,7 +36,7 @@ from redis import asyncio as aioredis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
-from boards import protocol, store
+from boards import protocol, redaction, store
 from boards.models import BoardEvent
 
 log = logging.getLogger(__name__)
@@ -189,12 +189,15 @@ class BoardAudience:
             await self.deliver(text, seqs)
 
     async def deliver(self, text: str, seqs: tuple[int, int] | None = None) -> None:
+        # Face-down stickies and anonymous dots: each socket gets the events its participant may read.
+        run = redaction.EventRun.from_text(text) if seqs else None
         for socket, held in list(self.sockets.items()):
+            frame = run.text_for(getattr(socket, "participant", None)) if run else text
             if held is not None:
-                held.append((text, seqs))
+                held.append((frame, seqs))
                 continue
             try:
-                await socket.push(text, seqs)
+                await socket.push(frame, seqs)
             except Exception as exc:
                 # A socket closing right now, or a broken one, must not keep the frame from the others.
                 log.debug("board %s: a socket could not take a frame: %s", self.board_id, exc)

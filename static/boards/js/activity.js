@@ -31,7 +31,7 @@ function boardFrom(snapshot) {
 
 function apply(board, frame) {
   const prefix = frame.event.split(".")[0];
-  if (frame.event === "board.renamed" || ["note", "frame", "link"].includes(prefix)) {
+  if (frame.event === "board.renamed" || frame.event === "silent.revealed" || ["note", "frame", "link"].includes(prefix)) {
     applyEvent(board, frame.event, frame.data);
   }
 }
@@ -67,6 +67,7 @@ function fact(board, frame) {
     const base = { id: data.id, entity };
     if (verb === "created") {
       const where = data.context ? board.frames.get(data.context) : data.aggregate ? board.frames.get(data.aggregate) : null;
+      if (data.face_down) return { ...base, verb: "add-face-down", kind: data.kind };
       return { ...base, verb: "add", kind: data.kind, name: label(data), where: where ? where.name : "" };
     }
     if (!old) return null;
@@ -95,8 +96,12 @@ function fact(board, frame) {
     case "board.configured": return { verb: "configure", data };
     case "timer.started": return { verb: "timer-start", seconds: data.seconds };
     case "timer.stopped": return { verb: "timer-stop" };
-    case "vote.cast": return { verb: "vote", id: data.id, name: elementName(board, data.id) };
-    case "vote.retracted": return { verb: "unvote", id: data.id, name: elementName(board, data.id) };
+    // Someone else's anonymous dot comes without the sticky it went on.
+    case "vote.cast": return data.hidden ? { verb: "vote-hidden" } : { verb: "vote", id: data.id, name: elementName(board, data.id) };
+    case "vote.retracted": return data.hidden ? { verb: "unvote-hidden" } : { verb: "unvote", id: data.id, name: elementName(board, data.id) };
+    case "votes.revealed": return { verb: "votes-reveal" };
+    case "silent.started": return { verb: "silent-start" };
+    case "silent.revealed": return { verb: "silent-reveal", count: (data.notes || []).length };
     case "votes.cleared": return { verb: "votes-clear" };
     default: return { verb: "other", event };
   }
@@ -141,6 +146,12 @@ function sentence(f) {
     case "vote": return `voted for ${quote(f.name)}`;
     case "unvote": return `took back a vote on ${quote(f.name)}`;
     case "votes-clear": return "cleared all votes";
+    case "add-face-down": return `wrote ${article(noun)}, face down until the reveal`;
+    case "vote-hidden": return "cast an anonymous dot";
+    case "unvote-hidden": return "took back an anonymous dot";
+    case "votes-reveal": return "revealed the dots";
+    case "silent-start": return "started a silent round";
+    case "silent-reveal": return `revealed the silent round (${f.count} ${f.count === 1 ? "sticky" : "stickies"})`;
     default: return `made a change (${f.event})`;
   }
 }
@@ -151,6 +162,7 @@ function configureSentence(data) {
   if ("locked" in data) parts.push(data.locked ? "locked the board" : "unlocked the board");
   if ("follow" in data) parts.push(data.follow ? "asked everyone to follow their view" : "stopped follow-me");
   if ("votes_per_person" in data) parts.push(`set ${data.votes_per_person} votes per person`);
+  if ("anonymous_votes" in data) parts.push(data.anonymous_votes ? "made the dots anonymous until revealed" : "revealed the dots");
   return parts.length ? parts.join(" and ") : "changed the board's settings";
 }
 

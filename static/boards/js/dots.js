@@ -18,18 +18,25 @@ export function mountDots(host, ctx) {
 
   // --- the bar: vote mode, dots left, results ------------------------------------------
   const left = el("span", { className: "dots-left" });
+  const anonymousTag = el("span", { className: "dots-anonymous-tag", hidden: true }, "anonymous");
   const modeButton = el("button", {
     type: "button", className: "bar-button dots-mode", "aria-pressed": "false",
-  }, el("span", { className: "dot-icon", "aria-hidden": "true" }), "Vote", left);
+  }, el("span", { className: "dot-icon", "aria-hidden": "true" }), "Vote", anonymousTag, left);
 
   const resultsList = el("ol", { className: "dots-results" });
   const perPerson = el("input", { type: "number", min: "0", max: "50", step: "1", className: "dots-per-person", "aria-label": "Dots per person" });
   const clear = el("button", { type: "button", className: "button small danger dots-clear" }, "Clear all dots");
+  const anonymous = el("input", { type: "checkbox", className: "dots-anonymous" });
+  const reveal = el("button", { type: "button", className: "button small primary dots-reveal" }, "Reveal the dots");
   const settings = el("div", { className: "dots-settings" },
-    el("label", { className: "dots-setting" }, "Dots per person", perPerson), clear);
+    el("label", { className: "dots-setting" }, "Dots per person", perPerson),
+    el("label", { className: "dots-setting", title: "Each person sees only their own dots until you reveal them" }, anonymous, "Anonymous until revealed"),
+    reveal, clear);
+  const anonymousNote = el("p", { className: "dots-anonymous-note", hidden: true },
+    "Anonymous vote: you see only your own dots until the facilitator reveals them.");
   const menuButton = el("button", { type: "button", className: "bar-icon-button dots-menu-button", title: "Results", "aria-label": "Voting results", "aria-haspopup": "true", "aria-expanded": "false" }, "▾");
   const menu = el("div", { className: "bar-menu dots-menu", hidden: true },
-    el("p", { className: "bar-menu-title" }, "Most dots"), resultsList, settings);
+    el("p", { className: "bar-menu-title" }, "Most dots"), anonymousNote, resultsList, settings);
   const wrap = el("div", { className: "bar-menu-wrap dots-wrap" }, modeButton, menuButton, menu);
   host.append(wrap);
   const toggleMenu = closeOnOutside(wrap, menu, menuButton);
@@ -39,6 +46,14 @@ export function mountDots(host, ctx) {
   perPerson.addEventListener("change", () => {
     const n = Math.round(Number(perPerson.value));
     if (n >= 0 && n <= 50 && n !== state.view.workshop.votes_per_person) state.submit("board.configure", { votes_per_person: n });
+  });
+  anonymous.addEventListener("change", () => {
+    // Unticking is a reveal too (the server sends everyone the dots then).
+    state.submit("board.configure", { anonymous_votes: anonymous.checked });
+  });
+  reveal.addEventListener("click", () => {
+    state.submit("votes.reveal", {});
+    toggleMenu(false);
   });
   let armed = null;
   clear.addEventListener("click", () => {
@@ -153,11 +168,17 @@ export function mountDots(host, ctx) {
       : "Dot-voting: see the dots on the events and hotspots";
     settings.hidden = !isFacilitator();
     if (document.activeElement !== perPerson) perPerson.value = String(w.votes_per_person);
+    anonymous.checked = Boolean(w.anonymous_votes);
+    reveal.hidden = !w.anonymous_votes;
+    anonymousNote.hidden = !w.anonymous_votes;
+    anonymousTag.hidden = !w.anonymous_votes;
+    modeButton.classList.toggle("anonymous", Boolean(w.anonymous_votes));
+    if (w.anonymous_votes) modeButton.title += " The vote is anonymous: you see only your own dots until the facilitator reveals them.";
     renderResults();
   }
 
   function renderResults() {
-    const rows = ranking(state.view.workshop, exists).slice(0, RESULTS_SHOWN);
+    const rows = ranking(state.view.workshop, exists, me()).slice(0, RESULTS_SHOWN);
     if (!rows.length) {
       resultsList.replaceChildren(el("li", { className: "dots-results-empty" }, "No dots yet. Turn on Vote and click the dot button on a sticky."));
       return;

@@ -31,6 +31,10 @@ export class InPlaceEditor {
     const rec = this.renderer.records.get(id);
     const note = this.state.view.notes.get(id);
     if (!rec || !note) return;
+    if (note.face_down) {
+      toast("This sticky is face down until the facilitator reveals the silent round; only its author can change it.");
+      return;
+    }
     this.selection.set([id]);
     const base = note.text;
     const textarea = document.createElement("textarea");

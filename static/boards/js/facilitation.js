@@ -40,15 +40,25 @@ export function mountFacilitation(host, ctx) {
   const lockButton = el("button", { type: "button", className: "bar-button lock-toggle", "aria-pressed": "false" });
   const lockBadge = el("span", { className: "lock-badge", role: "status" }, glyph("lock"), "Locked by the facilitator");
   const tools = el("div", { className: "bar-tools" });
+  const silentButton = el("button", { type: "button", className: "bar-button silent-toggle", "aria-pressed": "false" });
+  const silentBadge = el("span", { className: "silent-badge", role: "status" }, glyph("eye-off"), "Silent round");
   const timerHost = el("div", { className: "bar-group timer-group" });
   const dotsHost = el("div", { className: "bar-group dots-group" });
   const followHost = el("div", { className: "bar-group follow-group" });
-  tools.append(timerHost, dotsHost, el("div", { className: "bar-group lock-group" }, lockButton, lockBadge), followHost);
+  tools.append(
+    el("div", { className: "bar-group silent-group" }, silentButton, silentBadge),
+    timerHost, dotsHost, el("div", { className: "bar-group lock-group" }, lockButton, lockBadge), followHost,
+  );
   host.replaceChildren(phaseBlock, tools, instruction);
   host.hidden = false;
 
   phaseSelect.addEventListener("change", () => state.submit("board.configure", { phase: phaseSelect.value }));
   lockButton.addEventListener("click", () => state.submit("board.configure", { locked: !state.view.workshop.locked }));
+  // A silent round: participants' new stickies are face down for everyone else (the server sends
+  // them no text) until the facilitator turns them all over at once.
+  silentButton.addEventListener("click", () => {
+    state.submit(state.view.workshop.silent ? "silent.reveal" : "silent.start", {});
+  });
 
   const timer = mountTimer(timerHost, { state, isFacilitator });
   const dots = mountDots(dotsHost, more);
@@ -93,6 +103,32 @@ export function mountFacilitation(host, ctx) {
 
   // --- everything that follows the workshop state and my role ----------------------------
   let shownPhase = null;
+  let shownSilent = null;
+  let shownAnonymous = null;
+  const faceDownCount = () => [...state.view.notes.values()].filter((n) => n.hidden).length;
+  function renderSilent(w, facilitator) {
+    silentButton.hidden = !facilitator;
+    silentButton.setAttribute("aria-pressed", String(w.silent));
+    const count = faceDownCount();
+    silentButton.replaceChildren(glyph("eye-off"), w.silent ? `Reveal (${count})` : "Silent round");
+    silentButton.title = w.silent
+      ? "Turn every face-down sticky over for everyone at once (ends the silent round)"
+      : "Start a silent round: each participant sees only their own new stickies until you reveal them";
+    silentBadge.hidden = facilitator || !w.silent;
+    silentBadge.title = "Silent round: your new stickies are face down for the others until the facilitator reveals them";
+    document.body.classList.toggle("silent-round", Boolean(w.silent));
+    if (state.loaded && shownSilent !== null && shownSilent !== w.silent) {
+      const started = facilitator
+        ? "Silent round started: each participant's new stickies are face down for the others (and you) until you reveal them."
+        : "Silent round: write your ideas; the others see them face down until the facilitator reveals them.";
+      toast(w.silent ? started : "Revealed: every sticky of the silent round is face up now.", { timeout: 6000 });
+    }
+    if (state.loaded && shownAnonymous === true && !w.anonymous_votes) toast("The dots are revealed.");
+    if (state.loaded) {
+      shownSilent = w.silent;
+      shownAnonymous = w.anonymous_votes;
+    }
+  }
   function render() {
     const w = state.view.workshop;
     const facilitator = isFacilitator();
@@ -112,6 +148,7 @@ export function mountFacilitation(host, ctx) {
     }
     if (state.loaded) shownPhase = w.phase; // the first snapshot sets the scene, it is no news
 
+    renderSilent(w, facilitator);
     lockButton.hidden = !facilitator;
     lockButton.setAttribute("aria-pressed", String(w.locked));
     lockButton.replaceChildren(glyph(w.locked ? "lock" : "unlock"), w.locked ? "Locked" : "Lock");
@@ -127,6 +164,7 @@ export function mountFacilitation(host, ctx) {
 
   state.addEventListener("change", (e) => {
     if (e.detail.workshop) render();
+    else if (e.detail.notes.size && state.view.workshop.silent) renderSilent(state.view.workshop, isFacilitator());
   });
   socket.addEventListener("frame", (e) => {
     if (e.detail.type !== "welcome") return;

@@ -136,7 +136,13 @@ export class Renderer {
         else delete textEl.dataset.overflow;
       }
     }
-    el.setAttribute("aria-label", `${kindInfo(n.kind).label}: ${n.text || "(empty)"}`);
+    // A silent round: someone else's sticky arrives face down, without its text (the server
+    // withholds it); the author's own carries `hidden` and a "only you" mark.
+    el.classList.toggle("face-down", Boolean(n.face_down));
+    el.classList.toggle("private", Boolean(n.hidden && !n.face_down));
+    el.setAttribute("aria-label", n.face_down
+      ? `${kindInfo(n.kind).label}, face down until the facilitator reveals it`
+      : `${kindInfo(n.kind).label}: ${n.text || "(empty)"}${n.hidden ? " (only you see it until the reveal)" : ""}`);
   }
 
   paintFrame(el, f) {

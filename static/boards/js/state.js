@@ -44,6 +44,16 @@ export function applyEvent(board, event, data, changes = noChanges()) {
     changes.name = true;
     return changes;
   }
+  if (event === "silent.revealed") {
+    // Every face-down sticky turns over at once: the event carries them whole.
+    for (const note of (data && data.notes) || []) {
+      board.notes.set(note.id, normalise("notes", note));
+      changes.notes.add(note.id);
+    }
+    board.workshop = applyWorkshopEvent(board.workshop, event, data || {});
+    changes.workshop = true;
+    return changes;
+  }
   if (isWorkshopEvent(event)) {
     board.workshop = applyWorkshopEvent(board.workshop, event, data || {});
     changes.workshop = true;

@@ -9,7 +9,7 @@
 import { icon } from "./kinds.js";
 
 // Ops that are not changes of the model: taking them back makes no sense.
-const NOT_UNDOABLE = new Set(["undo", "timer.start", "timer.stop", "votes.clear"]);
+const NOT_UNDOABLE = new Set(["undo", "timer.start", "timer.stop", "votes.clear", "silent.start"]);
 const MAX_STEPS = 200;
 const MAX_OPS_A_STEP = 500; // the server's limit for one undo
 

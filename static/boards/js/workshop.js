@@ -50,12 +50,15 @@ export function phaseThatAllows(kind) {
 }
 
 export function emptyWorkshop() {
-  return { phase: "free", locked: false, votes_per_person: 5, follow: false, timer: null, votes: {} };
+  return {
+    phase: "free", locked: false, votes_per_person: 5, follow: false, timer: null, votes: {},
+    silent: false, anonymous_votes: false,
+  };
 }
 
 export function workshopFromSnapshot(board) {
   const w = emptyWorkshop();
-  for (const key of ["phase", "locked", "votes_per_person", "follow", "timer"]) {
+  for (const key of ["phase", "locked", "votes_per_person", "follow", "timer", "silent", "anonymous_votes"]) {
     if (board[key] !== undefined) w[key] = board[key];
   }
   w.votes = board.votes || {};
@@ -64,6 +67,7 @@ export function workshopFromSnapshot(board) {
 
 const WORKSHOP_EVENTS = new Set([
   "board.configured", "timer.started", "timer.stopped", "vote.cast", "vote.retracted", "votes.cleared",
+  "silent.started", "votes.revealed",
 ]);
 
 export function isWorkshopEvent(event) {
@@ -79,10 +83,17 @@ export function applyWorkshopEvent(w, event, data) {
       return { ...w, timer: { seconds: data.seconds, ends_at: data.ends_at } };
     case "timer.stopped":
       return { ...w, timer: null };
+    // Someone else's anonymous dot arrives as {hidden: true}: it counts only at the reveal.
     case "vote.cast":
-      return { ...w, votes: addVote(w.votes, data.id, data.voter, 1) };
+      return data.hidden ? w : { ...w, votes: addVote(w.votes, data.id, data.voter, 1) };
     case "vote.retracted":
-      return { ...w, votes: addVote(w.votes, data.id, data.voter, -1) };
+      return data.hidden ? w : { ...w, votes: addVote(w.votes, data.id, data.voter, -1) };
+    case "votes.revealed":
+      return { ...w, anonymous_votes: false, votes: data.votes || {} };
+    case "silent.started":
+      return { ...w, silent: true };
+    case "silent.revealed":
+      return { ...w, silent: false };
     case "votes.cleared":
       return { ...w, votes: {} };
     default:
@@ -101,8 +112,11 @@ function addVote(votes, id, voter, step) {
 
 // Dots on one element: {total, mine}. Dots on deleted stickies do not count (the server
 // frees them too).
+// While dots are anonymous a page counts only its own (the server sends no others; those
+// it saw before are not shown either).
 export function dotsOn(w, id, me) {
   const voters = w.votes[id] || {};
+  if (w.anonymous_votes) return { total: voters[me] || 0, mine: voters[me] || 0 };
   let total = 0;
   for (const n of Object.values(voters)) total += n;
   return { total, mine: voters[me] || 0 };
@@ -115,10 +129,10 @@ export function dotsUsed(w, me, exists) {
 }
 
 // Elements by dots, most first: [{id, total}].
-export function ranking(w, exists) {
+export function ranking(w, exists, me = "") {
   return Object.keys(w.votes)
     .filter(exists)
-    .map((id) => ({ id, total: dotsOn(w, id, "").total }))
+    .map((id) => ({ id, total: dotsOn(w, id, me).total }))
     .filter((r) => r.total > 0)
     .sort((a, b) => b.total - a.total);
 }
