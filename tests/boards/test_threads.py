@@ -111,7 +111,9 @@ def test_only_its_author_edits_a_comment(board):
     comment_id, _ = comment(board, note_id, "Who pays?")
     refused = act(board, "comment.update", {"id": comment_id, "text": "Bo pays"}, author="bo")
     assert refused.error["code"] == "forbidden"
-    facilitator = act(board, "comment.update", {"id": comment_id, "text": "Fran pays"}, author="fran", role="facilitator")
+    facilitator = act(
+        board, "comment.update", {"id": comment_id, "text": "Fran pays"}, author="fran", role="facilitator"
+    )
     assert facilitator.error["code"] == "forbidden"
     edited = act(board, "comment.update", {"id": comment_id, "text": "Who pays the postage?"})
     assert edited.ok
@@ -141,7 +143,9 @@ def test_a_viewer_reads_threads_but_cannot_write_one(board, client):
     ):
         assert act(board, op, data, author="vi", role="viewer").error["code"] == "read_only"
     body = {"op_id": new_id(), "op": "comment.create", "data": {"id": new_id(), "note": note_id, "text": "Hi"}}
-    response = client.post(f"/api/boards/{board.id}/ops/", body, content_type="application/json", **bearer(board.view_key))
+    response = client.post(
+        f"/api/boards/{board.id}/ops/", body, content_type="application/json", **bearer(board.view_key)
+    )
     assert response.status_code == 403
     snapshot = client.get(f"/api/boards/{board.id}/", **bearer(board.view_key)).json()
     assert [c["text"] for c in snapshot["comments"]] == ["Who pays the postage?"]
@@ -159,9 +163,9 @@ def test_a_client_cannot_put_back_a_comment_in_someone_elses_name(board):
     forged = {"id": new_id(), "note": note_id, "text": "I agree", "author": "bo", "name": "Bo", "at": 1.8e9}
     result = act(board, "comment.restore", forged, role="facilitator")
     assert result.error["code"] == "unknown_op"
-    assert act(board, "thread.restore", {"id": note_id, "author": "bo", "name": "Bo", "at": 1.8e9}).error[
-        "code"
-    ] == ("unknown_op")
+    assert act(board, "thread.restore", {"id": note_id, "author": "bo", "name": "Bo", "at": 1.8e9}).error["code"] == (
+        "unknown_op"
+    )
     assert comments(board) == {}
 
 
