@@ -31,9 +31,7 @@ def comment_through_the_api(server: Any, board: dict, note_id: str, text: str) -
     server.op(board, "comment.create", {"id": str(uuid.uuid4()), "note": note_id, "text": text})
 
 
-def test_a_comment_reaches_the_other_person_live_and_resolving_takes_it_off_the_open_questions(
-    app_server, open_board
-):
+def test_a_comment_reaches_the_other_person_live_and_resolving_takes_it_off_the_open_questions(app_server, open_board):
     board = app_server.create_board("Threads")
     event = app_server.add_note(board, "event", "Order Placed", 100, 120)
     hotspot = app_server.add_note(board, "hotspot", "Who refunds a cancelled order?", 400, 120)
@@ -112,9 +110,7 @@ def test_the_facilitator_walks_through_hotspots_and_threads_with_next_and_previo
     fran.page.keyboard.press("q")
     panel = fran.page.locator("#questions-panel")
     thread = fran.page.locator("#thread-panel")
-    expect(panel.locator(".question-text")).to_have_text(
-        ["What if the card expires?", "Payment Taken", "Who refunds?"]
-    )
+    expect(panel.locator(".question-text")).to_have_text(["What if the card expires?", "Payment Taken", "Who refunds?"])
     fran.page.keyboard.press("]")
     expect(fran.note(first)).to_have_class(re.compile(r"\bselected\b"))
     expect(thread.locator(".thread-sticky-text")).to_have_text("What if the card expires?")
