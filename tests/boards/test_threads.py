@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from channels.db import database_sync_to_async
 from django.test import Client
 
 from boards import backup, store
@@ -13,6 +14,8 @@ from boards.models import Board, Comment
 from boards.store import OpRequest, apply_ops
 
 from .helpers import bearer, new_id
+from .test_consumer import Client as Socket
+from .test_consumer import sticky as new_sticky
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -355,3 +358,36 @@ def test_files_from_before_threads_still_import(client: Client):
     del document["board"]["comments"], document["board"]["resolved"]
     restored = backup.restore(backup.read_document(json.dumps(document)))
     assert store.snapshot(restored.id)["comments"] == []
+
+
+# --- over the socket -------------------------------------------------------------------------
+
+
+async def test_a_comment_reaches_the_others_signed_and_a_reconnecting_socket_catches_up():
+    board = await database_sync_to_async(Board.objects.create)(name="Checkout")
+    ana, bo, vi = Socket(board, "Ana"), Socket(board, "Bo"), Socket(board, "Vi", key=board.view_key)
+    for person in (ana, bo, vi):
+        await person.join()
+        await person.expect("snapshot")
+    note = new_sticky()
+    await ana.op("note.create", note)
+    [created] = await bo.events(1)
+    await vi.close()
+
+    await ana.op("comment.create", {"id": new_id(), "note": note["id"], "text": "Who pays?"})
+    [seen] = await bo.events(1)
+    assert seen["event"] == "comment.created" and seen["actor"] == "Ana"
+    assert (seen["data"]["name"], seen["data"]["text"]) == ("Ana", "Who pays?")
+    assert seen["data"]["author"]  # the participant id the server issued, not one the page named
+    await bo.op("thread.resolve", {"id": note["id"]})
+    await bo.events(1)
+
+    # The viewer comes back with the seq it had: it gets what it missed, and still cannot write.
+    vi = Socket(board, "Vi", key=board.view_key)
+    await vi.join(since=created["seq"])
+    missed = await vi.events(2)
+    assert [e["event"] for e in missed] == ["comment.created", "thread.resolved"]
+    await vi.op("comment.create", {"id": new_id(), "note": note["id"], "text": "Me too"})
+    assert (await vi.expect("reject"))["error"]["code"] == "read_only"
+    for person in (ana, bo, vi):
+        await person.close()
