@@ -225,3 +225,29 @@ def test_the_help_lists_the_thread_gestures(app_server, open_board):
     help_text = ana.page.locator("#help-dialog")
     expect(help_text).to_contain_text("Open its thread")
     expect(help_text).to_contain_text("hotspots and unresolved threads")
+
+
+def test_a_comment_being_written_is_kept_when_the_sticky_goes_or_another_thread_opens(app_server, open_board):
+    board = app_server.create_board("Unsent")
+    first = app_server.add_note(board, "event", "Order Placed", 100, 120)
+    second = app_server.add_note(board, "event", "Order Shipped", 400, 120)
+    ana = open_board(board, "Ana")
+    ben = open_board(board, "Ben")
+    thread = ana.page.locator("#thread-panel")
+
+    ana.note(first).click()
+    ana.page.keyboard.press("t")
+    ana.page.keyboard.type("Half a thought about")
+    # Another thread in between, then back: the words wait in their own thread.
+    ana.note(second).click()
+    expect(thread.locator(".thread-sticky-text")).to_have_text("Order Shipped")
+    expect(thread.locator(".thread-input")).to_have_value("")
+    ana.note(first).click()
+    expect(thread.locator(".thread-input")).to_have_value("Half a thought about")
+
+    ben.note(first).click()
+    ben.page.keyboard.press("Delete")
+    message = ana.page.locator(".toast", has_text="Your comment, not sent")
+    expect(message).to_contain_text("Half a thought about")
+    expect(thread).to_be_hidden()
+    shot(ana.page, "unsent-comment-kept")

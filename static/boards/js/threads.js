@@ -32,6 +32,7 @@ const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 export function mountThreads({ host, state, socket, selection, renderer, actions, maxText = 2000, onOpen }) {
   let noteId = null;
   let stale = false;
+  const drafts = new Map(); // note id -> a comment written and not sent, while another thread is open
   const me = () => participantId();
   const facilitator = () => document.body.dataset.role === "facilitator";
   const canWrite = () => !state.readOnly;
@@ -167,7 +168,12 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
   function render(force = false) {
     const note = noteId && state.view.notes.get(noteId);
     if (!note) {
-      if (noteId) hide();
+      if (noteId) {
+        const text = box.value.trim();
+        box.value = "";
+        keepUnsent(text);
+        hide();
+      }
       return;
     }
     // Not while someone types in the panel (their edit would be rebuilt away); after they leave.
@@ -201,10 +207,25 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
       : "You are watching: you can read the thread; comments need the edit link.";
   }
 
+  // The sticky went while a comment was being written: the words stay, to copy elsewhere.
+  function keepUnsent(text) {
+    if (!text) return;
+    toast(`The sticky you were commenting on was deleted. Your comment, not sent: “${text}”`, {
+      kind: "error",
+      actions: [
+        { label: "Copy it", run: () => void navigator.clipboard?.writeText(text).catch(() => {}) },
+        { label: "Dismiss", run: () => true },
+      ],
+    });
+  }
+
   function open(id, { compose: typing = false } = {}) {
     if (!state.view.notes.has(id)) return false;
     if (noteId !== id) {
-      box.value = "";
+      // An unsent comment waits in its thread for when it is opened again.
+      if (noteId && box.value.trim()) drafts.set(noteId, box.value);
+      box.value = drafts.get(id) || "";
+      drafts.delete(id);
       showReason("");
     }
     noteId = id;
@@ -220,6 +241,8 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
 
   function hide() {
     const was = noteId;
+    if (was && box.value.trim()) drafts.set(was, box.value);
+    box.value = "";
     noteId = null;
     host.hidden = true;
     document.body.classList.remove("with-thread");
@@ -291,6 +314,12 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
 
   state.addEventListener("change", (e) => {
     const d = e.detail;
+    for (const [id, text] of drafts) {
+      if (d.notes.has(id) && !state.view.notes.has(id)) {
+        drafts.delete(id);
+        keepUnsent(text.trim());
+      }
+    }
     if (d.workshop) {
       paintAll(); // the lock changes who may comment
       if (noteId) render();
