@@ -251,3 +251,29 @@ def test_a_comment_being_written_is_kept_when_the_sticky_goes_or_another_thread_
     expect(message).to_contain_text("Half a thought about")
     expect(thread).to_be_hidden()
     shot(ana.page, "unsent-comment-kept")
+
+
+def test_a_comment_written_offline_shows_as_sending_and_arrives_once_back_online(app_server, open_board):
+    board = app_server.create_board("Offline thread")
+    event = app_server.add_note(board, "event", "Order Placed", 100, 120)
+    ana = open_board(board, "Ana")
+    ben = open_board(board, "Ben")
+    ana.page.context.set_offline(True)
+    expect(ana.page.locator("#connection-state")).to_have_attribute("data-state", "offline")
+
+    ana.note(event).click()
+    ana.page.keyboard.press("t")
+    ana.page.keyboard.type("Written on the train")
+    ana.page.keyboard.press("Enter")
+    thread = ana.page.locator("#thread-panel")
+    expect(thread.locator(".comment-time")).to_have_text(["sending…"])
+    expect(badge(ana, event).locator(".thread-count")).to_have_text("1")
+    expect(ben.note(event).locator(".thread-badge")).to_have_count(0)
+    shot(ana.page, "sending-offline")
+
+    ana.page.context.set_offline(False)
+    ana.settled()
+    expect(badge(ben, event).locator(".thread-count")).to_have_text("1")
+    expect(thread.locator(".comment-author")).to_have_text(["Ana"])
+    expect(thread.locator(".comment-time")).not_to_have_text(["sending…"])
+    assert [c["text"] for c in app_server.snapshot(board["id"])["comments"]] == ["Written on the train"]
