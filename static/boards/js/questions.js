@@ -14,11 +14,13 @@ export function readingOrder(a, b) {
 
 // The open questions of a board: hotspots, and stickies with comments, whose thread is not resolved.
 export function openQuestions(view) {
+  return unsorted(view).sort(readingOrder);
+}
+
+function unsorted(view) {
   const resolved = view.resolved || {};
   const counts = view.comments ? commentCounts(view) : new Map();
-  return [...view.notes.values()]
-    .filter((n) => !resolved[n.id] && (n.kind === "hotspot" || counts.has(n.id)))
-    .sort(readingOrder);
+  return [...view.notes.values()].filter((n) => !resolved[n.id] && (n.kind === "hotspot" || counts.has(n.id)));
 }
 
 export function mountQuestions({ panel, button, onOpen, state, camera, renderer, selection, actions, threads }) {
@@ -38,10 +40,16 @@ export function mountQuestions({ panel, button, onOpen, state, camera, renderer,
     render();
   };
   const render = () => {
+    // The button's count on every change; the sorted list only while the panel is open.
+    if (panel.hidden) {
+      const open = unsorted(state.view).length;
+      count.textContent = String(open);
+      count.hidden = open === 0;
+      return;
+    }
     const questions = openQuestions(state.view);
     count.textContent = String(questions.length);
     count.hidden = questions.length === 0;
-    if (panel.hidden) return;
     next.disabled = previous.disabled = questions.length === 0;
     const at = questions.findIndex((q) => q.id === current);
     where.textContent = questions.length ? `${at >= 0 ? at + 1 : "–"} of ${questions.length}` : "";
