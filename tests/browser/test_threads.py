@@ -194,8 +194,8 @@ def test_own_comments_are_edited_and_deleted_and_the_feed_names_it(app_server, o
     # No count left; Ben, on that sticky, is offered to start a new thread.
     expect(badge(ben, event)).to_have_class(re.compile(r"\bempty\b"))
     ben.page.locator("#viewport").focus()
-    ben.page.keyboard.press("Escape")  # nothing selected
-    ben.page.get_by_role("button", name="Close the thread").click()
+    ben.page.keyboard.press("Escape")  # closes the thread, and nothing is selected
+    expect(ben_thread).to_be_hidden()
     expect(ben.note(event).locator(".thread-badge")).to_have_count(0)
     shot(ben.page, "activity-feed")
 
@@ -277,3 +277,28 @@ def test_a_comment_written_offline_shows_as_sending_and_arrives_once_back_online
     expect(thread.locator(".comment-author")).to_have_text(["Ana"])
     expect(thread.locator(".comment-time")).not_to_have_text(["sending…"])
     assert [c["text"] for c in app_server.snapshot(board["id"])["comments"]] == ["Written on the train"]
+
+
+def test_the_wrap_up_summary_lists_unresolved_threads_as_open_questions(app_server, open_board):
+    board = app_server.create_board("Wrap-up")
+    open_one = app_server.add_note(board, "event", "Order Placed", 100, 120)
+    settled = app_server.add_note(board, "event", "Order Shipped", 400, 120)
+    ana = open_board(board, "Ana")
+    for note_id, text in ((open_one, "Who pays the postage?"), (settled, "Shipped by whom?")):
+        ana.note(note_id).click()
+        ana.page.keyboard.press("t")  # the thread follows the selection; T puts the cursor in its box
+        ana.page.keyboard.type(text)
+        ana.page.keyboard.press("Enter")
+        expect(badge(ana, note_id).locator(".thread-count")).to_have_text("1")
+    ana.page.locator("#thread-panel").get_by_role("button", name="Resolve").click()
+    expect(badge(ana, settled)).to_have_class(re.compile(r"\bresolved\b"))
+    ana.settled()
+
+    ana.page.locator("#download-button").click()
+    with ana.page.expect_download() as download:
+        ana.page.locator('[data-download="md"]').click()
+    text = Path(download.value.path()).read_text()
+    assert "## Open questions\n\n- [ ] Event “Order Placed”\n  - Ana: Who pays the postage?\n" in text
+    assert "## Resolved questions\n\n- [x] Event “Order Shipped” — resolved by Ana\n  - Ana: Shipped by whom?\n" in text
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    (SHOTS / "threads-summary.md").write_text(text)

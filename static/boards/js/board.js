@@ -201,7 +201,7 @@ async function main() {
   const workshop = { state, socket, camera, renderer, selection, interactions, presence, config, actions };
   mountFacilitation($("workshop-bar"), workshop);
   threads = mountThreads({
-    host: $("thread-panel"), state, socket, selection, renderer, actions, maxText: interactions.maxText,
+    host: $("thread-panel"), state, socket, selection, camera, renderer, actions, maxText: interactions.maxText,
     onOpen: () => panel.open && panel.toggle(false),
   });
   workshop.threads = threads;

@@ -8,6 +8,7 @@ import { kindInfo } from "./kinds.js";
 import { newId } from "./ids.js";
 import { participantId } from "./identity.js";
 import { formatWhen } from "./activity.js";
+import { focusOn } from "./focus.js";
 import { commentCounts, threadOf } from "./state.js";
 import { toast } from "./toast.js";
 import { el } from "./ui.js";
@@ -29,7 +30,7 @@ function bubble() {
 const when = (seconds) => (seconds ? formatWhen(new Date(seconds * 1000).toISOString()) : "");
 const plural = (n, one, many) => `${n} ${n === 1 ? one : many}`;
 
-export function mountThreads({ host, state, socket, selection, renderer, actions, maxText = 2000, onOpen }) {
+export function mountThreads({ host, state, socket, selection, camera, renderer, actions, maxText = 2000, onOpen }) {
   let noteId = null;
   let stale = false;
   const drafts = new Map(); // note id -> a comment written and not sent, while another thread is open
@@ -39,7 +40,7 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
 
   // --- the panel ---------------------------------------------------------------------------
   const title = el("span", { className: "panel-title" }, "Thread");
-  const close = el("button", { type: "button", className: "icon-button", title: "Close (T)", "aria-label": "Close the thread" }, "×");
+  const close = el("button", { type: "button", className: "icon-button", title: "Close (Esc)", "aria-label": "Close the thread" }, "×");
   const sticky = el("button", { type: "button", className: "thread-sticky", title: "Show the sticky" });
   const status = el("p", { className: "thread-status", role: "status" });
   const resolve = el("button", { type: "button", className: "button small thread-resolve" });
@@ -59,7 +60,7 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
 
   close.addEventListener("click", () => hide());
   sticky.addEventListener("click", () => {
-    if (noteId && state.view.notes.has(noteId)) selection.set([noteId]);
+    if (noteId && state.view.notes.has(noteId)) focusOn(noteId, { state, camera, renderer, selection });
   });
   resolve.addEventListener("click", () => {
     if (!noteId) return;
@@ -75,7 +76,7 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
       e.preventDefault();
       submitComment();
     } else if (e.key === "Escape") {
-      box.blur();
+      box.blur(); // a second Escape closes the thread
     }
   });
   box.addEventListener("input", () => showReason(""));
@@ -139,7 +140,11 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
     const cancel = el("button", { type: "button", className: "button small" }, "Cancel");
     const done = (keep) => {
       const text = input.value.trim();
-      if (keep && text && text !== c.text) {
+      if (keep && !text) {
+        toast("A comment needs some text; Delete takes it away.", { kind: "error" });
+        return;
+      }
+      if (keep && text !== c.text) {
         if (text.length > maxText) {
           toast(`A comment holds ${maxText.toLocaleString("en")} characters; this one has ${text.length.toLocaleString("en")}.`, { kind: "error" });
           return;
@@ -292,7 +297,7 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
     b.classList.toggle("empty", count === 0);
     b.classList.toggle("open", noteId === id);
     const what = count ? `${plural(count, "comment", "comments")}${done ? ", resolved" : ""}` : "Comment on this sticky";
-    b.title = `${what} (T)`;
+    b.title = `${what}: click to open the thread (T)`;
     b.setAttribute("aria-label", what);
   }
 
@@ -337,13 +342,22 @@ export function mountThreads({ host, state, socket, selection, renderer, actions
     if (e.detail.type === "welcome" && noteId) render(); // the role is known now
   });
 
+  // T comments on the selected sticky: its thread, the cursor in the box (already open: the
+  // cursor goes back to the box). Where there is no box to type in (a viewer), T opens and closes.
   actions.register({
-    name: "thread", label: "Open or close the thread (comments) of the selected sticky", keys: ["t"],
+    name: "thread", label: "Comment on the selected sticky: open its thread", keys: ["t"],
     when: () => noteId !== null || [...selection.ids].some((id) => state.view.notes.has(id)),
     run: () => {
       const [id] = [...selection.ids].filter((x) => state.view.notes.has(x));
-      if (noteId !== null && (!id || id === noteId)) hide();
-      else open(id, { compose: true });
+      if (noteId !== null && (!id || id === noteId) && !canWrite()) hide();
+      else open(id || noteId, { compose: true });
+    },
+  });
+  actions.register({
+    name: "close-thread", label: "Close the thread", keys: ["Escape"], when: () => noteId !== null,
+    run: () => {
+      hide();
+      return false; // Escape also clears the selection
     },
   });
 
