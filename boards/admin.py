@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.db.models import F
 
-from boards.models import Board, BoardEvent, ContractRelease, Frame, Link, Note, RelayPosition
+from boards.models import Board, BoardEvent, Comment, ContractRelease, Frame, Link, Note, RelayPosition
 
 
 class BoardEventInline(admin.TabularInline):
@@ -55,6 +55,22 @@ class NoteAdmin(admin.ModelAdmin):
 
 admin.site.register(Frame)
 admin.site.register(Link)
+
+
+@admin.register(Comment)
+class CommentAdmin(admin.ModelAdmin):
+    list_display = ("text", "name", "board")
+    list_select_related = ("board",)
+
+    # A projection of the log: changed through the board's ops only, never here.
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(RelayPosition)

@@ -148,6 +148,31 @@ def _check_board(board: dict[str, Any]) -> None:
                     "invalid",
                     f"Link {position} {verb} {str(target)[:40]!r}, which is not a sticky or frame in the file.",
                 )
+    _check_threads(board, {note["id"] for note in board.get("notes", [])})
+
+
+def _check_threads(board: dict[str, Any], stickies: set[str]) -> None:
+    """Comments and resolved threads (absent from files of before they existed) hang on stickies."""
+    comments = board.get("comments", [])
+    if not isinstance(comments, list):
+        raise Rejection("invalid", '"comments" must be a list.')
+    if len(comments) > (limit := budgets().comments):
+        raise Rejection("too_large", f"The file holds {len(comments)} comments; a board holds at most {limit}.")
+    seen: set[str] = set()
+    for position, comment in enumerate(comments, 1):
+        if not isinstance(comment, dict) or not isinstance(comment.get("id"), str) or comment["id"] in seen:
+            raise Rejection("invalid", f"Comment {position} is not an object with an id of its own.")
+        seen.add(comment["id"])
+        if comment.get("note") not in stickies:
+            raise Rejection(
+                "invalid", f"Comment {position} is on {str(comment.get('note'))[:40]!r}, not a sticky in the file."
+            )
+    resolved = board.get("resolved", {})
+    if not isinstance(resolved, dict):
+        raise Rejection("invalid", '"resolved" must be an object: sticky id -> who resolved its thread, and when.')
+    for note_id, entry in resolved.items():
+        if note_id not in stickies or not isinstance(entry, dict):
+            raise Rejection("invalid", f"A resolved thread is on {note_id[:40]!r}, not a sticky in the file.")
 
 
 def restore(document: dict[str, Any], name: str | None = None, actor: str = "import") -> Board:

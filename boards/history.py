@@ -7,6 +7,7 @@ any other. The store calls `decide_op` for every op of a batch, inside the batch
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Protocol
 
 from boards.domain import Actor, BoardState, Event, Rejection, decide, decide_all, evolve, restore_ops, undo_ops
@@ -25,8 +26,11 @@ def decide_op(board: Board, state: BoardState, op: Op, actor: Actor, pending: li
     """Plain ops go straight to the rules; undo and restore first become the ops they stand for.
 
     `pending` holds the batch's events not yet written, so an undo can take back an op of the
-    same batch.
+    same batch. The ops they stand for are the server's own (trusted): they may put back comments
+    as their authors wrote them.
     """
+    if op.op in ("undo", "board.restore"):
+        actor = replace(actor, trusted=True)
     if op.op == "undo":
         return decide_all(state, undo_ops(state, _recorded(board, op, pending)), actor)
     if op.op == "board.restore":

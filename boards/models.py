@@ -143,6 +143,26 @@ class Link(models.Model):
         return f"{self.source} -> {self.target}"
 
 
+class Comment(models.Model):
+    """A comment in a sticky's thread (see boards.domain.threads); whether the thread is resolved
+    lives in Board.meta, beside the dots."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="comments")
+    uid = models.UUIDField()
+    note = models.UUIDField()
+    text = models.TextField()
+    author = models.CharField(max_length=64, blank=True, default="")  # the participant's id
+    name = models.CharField(max_length=100, blank=True, default="")  # their display name then
+    at = models.FloatField()  # Unix seconds, as in the board's state
+    edited = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["board", "uid"], name="comment_uid_per_board")]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.text[:40]}"
+
+
 class BoardEvent(models.Model):
     """One accepted change. Never updated or deleted: the board is rebuilt from these."""
 

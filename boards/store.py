@@ -26,7 +26,7 @@ from django.utils import timezone
 from boards import redaction
 from boards.domain import Actor, BoardState, Rejection, default_meta, evolve
 from boards.history import decide_op, state_at
-from boards.models import Board, BoardEvent, BoardSnapshot, Frame, Link, Note
+from boards.models import Board, BoardEvent, BoardSnapshot, Comment, Frame, Link, Note
 
 # Past this many missed events a reconnecting client gets a snapshot instead of the events.
 CATCH_UP_LIMIT = 2000
@@ -35,6 +35,7 @@ EVENT_ROW_BYTES = 150
 
 NOTE_COLUMNS = ("kind", "text", "x", "y", "w", "h", "fields", "aggregate", "context")
 FRAME_COLUMNS = ("kind", "name", "x", "y", "w", "h", "context")
+COMMENT_COLUMNS = ("note", "text", "author", "name", "at", "edited")
 
 
 @dataclass
@@ -49,6 +50,9 @@ class OpRequest:
     # so a replaced link stops editing even where news of the change never arrived. None for the
     # server's own ops (imports, the example).
     key: str | None = None
+    # The server's own op (an import): may put back comments as their authors wrote them.
+    # Never set for what a client sends.
+    trusted: bool = False
 
 
 @dataclass
@@ -97,12 +101,24 @@ def load_state(board: Board) -> BoardState:
             "uid", "source", "target", "label"
         )
     }
+    comments = {}
+    for row in Comment.objects.filter(board=board).values("uid", *COMMENT_COLUMNS):
+        comment = {"id": str(row.pop("uid")), **row}
+        comment["note"] = str(comment["note"])
+        comments[comment["id"]] = comment
     meta = default_meta()
     meta.update({key: value for key, value in board.meta.items() if key in meta})
-    votes = board.meta.get("votes", {})
-    hidden = board.meta.get("hidden", {})
     return BoardState(
-        name=board.name, seq=board.seq, notes=notes, frames=frames, links=links, meta=meta, votes=votes, hidden=hidden
+        name=board.name,
+        seq=board.seq,
+        notes=notes,
+        frames=frames,
+        links=links,
+        meta=meta,
+        votes=board.meta.get("votes", {}),
+        comments=comments,
+        resolved=board.meta.get("resolved", {}),
+        hidden=board.meta.get("hidden", {}),
     )
 
 
@@ -172,14 +188,14 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
         now = timezone.now()
         results: list[OpResult] = []
         rows: list[BoardEvent] = []
-        touched: dict[str, set[str]] = {"note": set(), "frame": set(), "link": set()}
+        touched: dict[str, set[str]] = {"note": set(), "frame": set(), "link": set(), "comment": set()}
         renamed = False
         meta_changed = False
         for op in ops:
             if op.op_id in done:
                 results.append(OpResult(op.op_id, seq=done[op.op_id], duplicate=True))
                 continue
-            actor = Actor(role=op.role, author=op.author, now=time.time())
+            actor = Actor(role=op.role, author=op.author, now=time.time(), name=op.actor, trusted=op.trusted)
             try:
                 _check_key(board, op)
                 events = decide_op(board, state, op, actor, rows)
@@ -210,7 +226,7 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
                 elif entity in touched:
                     touched[entity].add(event.data["id"])
                 # Dots and who wrote the face-down stickies live in the board row's meta.
-                if entity in ("board", "timer", "vote", "votes", "silent") or event.type == "note.deleted":
+                if entity in ("board", "timer", "vote", "votes", "silent", "thread") or event.type == "note.deleted":
                     meta_changed = True
                 elif event.type == "note.created" and "hidden_by" in event.data:
                     meta_changed = True
@@ -225,7 +241,12 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
             if renamed:
                 changes["name"] = state.name
             if meta_changed:
-                changes["meta"] = {**state.meta, "votes": state.votes, "hidden": state.hidden}
+                changes["meta"] = {
+                    **state.meta,
+                    "votes": state.votes,
+                    "hidden": state.hidden,
+                    "resolved": state.resolved,
+                }
             Board.objects.filter(pk=board.pk).update(**changes)
             if _snapshot_due(board, state):
                 BoardSnapshot.objects.create(board=board, seq=state.seq, state=state.snapshot())
@@ -282,6 +303,13 @@ def _write_projection(board: Board, state: BoardState, touched: dict[str, set[st
     ]
     _upsert(
         Link, board, links, ("source", "target", "label"), {uid for uid in touched["link"] if uid not in state.links}
+    )
+    _upsert(
+        Comment,
+        board,
+        [comment for uid in touched["comment"] if (comment := state.comments.get(uid))],
+        COMMENT_COLUMNS,
+        {uid for uid in touched["comment"] if uid not in state.comments},
     )
 
 
@@ -352,7 +380,8 @@ def create_board(name: str, snapshot: Any = None, actor: str = "") -> Board:
 
 def _describe(op: OpRequest) -> str:
     """Name the element of a board file that an op came from, the way a person would look for it."""
-    what = {"note": "sticky", "frame": "frame", "link": "link"}.get(op.op.partition(".")[0], "board setting")
+    nouns = {"note": "sticky", "frame": "frame", "link": "link", "comment": "comment", "thread": "resolved thread"}
+    what = nouns.get(op.op.partition(".")[0], "board setting")
     data = op.data if isinstance(op.data, dict) else {}
     label = data.get("text") or data.get("name")
     if isinstance(label, str) and label.strip():
@@ -395,6 +424,16 @@ def _ops_from_snapshot(snapshot: dict[str, Any], actor: str) -> list[OpRequest]:
             "label": link.get("label", ""),
         }
         ops.append(OpRequest("link.create", data, actor=actor, role="facilitator"))
+    # Comments and resolutions come back as they were written: the server's own ops (trusted).
+    for comment in snapshot.get("comments", []):
+        data = {k: comment[k] for k in ("text", "author", "name", "at", "edited") if k in comment}
+        data.update(id=fresh(comment["id"]), note=fresh(comment["note"]))
+        ops.append(OpRequest("comment.restore", data, actor=actor, role="facilitator", trusted=True))
+    for note_id, entry in snapshot.get("resolved", {}).items():
+        data = {k: entry[k] for k in ("author", "name", "at") if k in entry}
+        ops.append(
+            OpRequest("thread.restore", {**data, "id": fresh(note_id)}, actor=actor, role="facilitator", trusted=True)
+        )
     settings = {key: snapshot[key] for key in ("phase", "locked", "votes_per_person", "follow") if key in snapshot}
     if settings:
         ops.append(OpRequest("board.configure", settings, actor=actor, role="facilitator"))

@@ -216,6 +216,8 @@ STORMING_MAX_ELEMENT_BYTES = env_int("STORMING_MAX_ELEMENT_BYTES", 32 * 1024)  #
 STORMING_MAX_OP_BYTES = env_int("STORMING_MAX_OP_BYTES", 64 * 1024)  # one op's data, socket or HTTP
 STORMING_MAX_ELEMENTS = env_int("STORMING_MAX_ELEMENTS", 20_000)  # stickies, frames and links on a board
 STORMING_MAX_BOARD_BYTES = env_int("STORMING_MAX_BOARD_BYTES", 24 * 1024 * 1024)  # a board's elements and dots
+STORMING_MAX_COMMENTS = env_int("STORMING_MAX_COMMENTS", 5000)  # comments on one board
+STORMING_MAX_COMMENTS_PER_STICKY = env_int("STORMING_MAX_COMMENTS_PER_STICKY", 200)  # comments on one sticky
 # A stored snapshot (for the history) at most once every this many events, when the events logged
 # since the last one take this share of the board's size: disk stays in proportion to the log.
 STORMING_SNAPSHOT_EVERY = env_int("STORMING_SNAPSHOT_EVERY", 300)

@@ -6,7 +6,7 @@ Makefile). So a board must never outgrow that, whatever its participants send:
 
 - every element (sticky, frame, link) takes at most `element_bytes` in a message, and an op at
   most `op_bytes`; a board holds at most `elements` elements;
-- an op that would make the board's elements and dots weigh more than `board_bytes` is refused.
+- an op that would make the board's elements, dots and comments weigh more than `board_bytes` is refused.
   Only the op's own element is weighed beforehand; what follows from it (members moving with their
   frame, a changed membership) may add at most ~120 bytes to each element, once;
 - so a snapshot is at most board_bytes + elements x 120 B + a few KiB (name, settings, timer):
@@ -41,7 +41,9 @@ class Budgets:
     element_bytes: int = 32 * KIB  # one element in a message
     op_bytes: int = 64 * KIB  # one op's data in a message
     elements: int = 20_000  # stickies, frames and links on one board
-    board_bytes: int = 24 * MIB  # a board's elements and dots in its snapshot
+    board_bytes: int = 24 * MIB  # a board's elements, dots and comments in its snapshot
+    comments: int = 5000  # comments on one board
+    comments_per_sticky: int = 200  # comments in one sticky's thread
 
 
 DEFAULTS = Budgets()
@@ -54,6 +56,8 @@ SETTINGS = {
     "op_bytes": "STORMING_MAX_OP_BYTES",
     "elements": "STORMING_MAX_ELEMENTS",
     "board_bytes": "STORMING_MAX_BOARD_BYTES",
+    "comments": "STORMING_MAX_COMMENTS",
+    "comments_per_sticky": "STORMING_MAX_COMMENTS_PER_STICKY",
 }
 
 

@@ -24,6 +24,7 @@ from boards.domain.state import (
     Rejection,
     emit,
 )
+from boards.domain.threads import RESTORE_HANDLERS, THREAD_HANDLERS, drop_thread
 from boards.domain.validation import (
     allowed_keys,
     clean_fields,
@@ -57,7 +58,12 @@ MAX_TIMER_SECONDS = 4 * 3600
 
 def _new_id(state: BoardState, data: Element) -> str:
     element_id = clean_uuid(data.get("id"))
-    if element_id in state.notes or element_id in state.frames or element_id in state.links:
+    if (
+        element_id in state.notes
+        or element_id in state.frames
+        or element_id in state.links
+        or element_id in state.comments
+    ):
         raise Rejection("conflict", "Something on this board already has that id.")
     check_count(state)
     return element_id
@@ -148,6 +154,7 @@ def _note_delete(state: BoardState, data: Element, actor: Actor) -> list[Event]:
     events: list[Event] = []
     for link_id in _links_touching(state, note["id"]):
         emit(state, events, "link.deleted", {"id": link_id})
+    drop_thread(state, events, note["id"])
     emit(state, events, "note.deleted", {"id": note["id"]})
     return events
 
@@ -435,6 +442,7 @@ ACTOR_HANDLERS = {
     "timer.start": _timer_start,
     "vote.cast": _vote_cast,
     "vote.retract": _vote_retract,
+    **THREAD_HANDLERS,
 }
 FACILITATOR_OPS = (
     "board.configure",
@@ -478,10 +486,13 @@ def decide(state: BoardState, op: str, data: Any, actor: Actor = EDITOR) -> list
 
     A refused op raises Rejection before it changes anything.
     """
-    if not isinstance(op, str) or (op not in HANDLERS and op not in ACTOR_HANDLERS):
+    restoring = actor.trusted and op in RESTORE_HANDLERS
+    if not isinstance(op, str) or (op not in HANDLERS and op not in ACTOR_HANDLERS and not restoring):
         raise Rejection("unknown_op", f"Unknown op {str(op)[:40]!r}; known ops: {', '.join(KNOWN_OPS)}.")
     _permit(state, op, data, actor)
     check_op_size(op, data)
+    if restoring:
+        return RESTORE_HANDLERS[op](state, data, actor)
     if op in ACTOR_HANDLERS:
         return ACTOR_HANDLERS[op](state, data, actor)
     return HANDLERS[op](state, data)

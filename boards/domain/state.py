@@ -29,11 +29,15 @@ class Event(NamedTuple):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who sends an op: their role, a stable participant id, and the time (for timers)."""
+    """Who sends an op: their role, a stable participant id, the time (for timers), and the
+    display name (signs comments). `trusted` is for ops the server worked out itself (undo,
+    restore, import): only those may put back a comment as its author wrote it."""
 
     role: str = "editor"
     author: str = ""
     now: float = 0.0
+    name: str = ""
+    trusted: bool = False
 
 
 EDITOR = Actor()
@@ -78,6 +82,9 @@ class BoardState:
     votes: dict[str, dict[str, int]] = field(default_factory=dict)
     # note id -> the participant who wrote it, while it is face down (a silent round)
     hidden: dict[str, str] = field(default_factory=dict)
+    # Comments on stickies (comment id -> comment), and the threads resolved (sticky id -> who, when).
+    comments: dict[str, Element] = field(default_factory=dict)
+    resolved: dict[str, Element] = field(default_factory=dict)
     # Bytes each element, and each element's dots, take in a snapshot: worked out on the first
     # call of `weight()`, then kept up to date by `evolve` (see boards/domain/budgets.py).
     weights: dict[str, int] | None = field(default=None, repr=False, compare=False)
@@ -98,6 +105,10 @@ class BoardState:
                     self.reweigh(element_id, element)
             for element_id in self.votes:
                 self.reweigh_dots(element_id)
+            for comment_id, comment in self.comments.items():
+                self.reweigh(f"comment:{comment_id}", comment)
+            for note_id in self.resolved:
+                self.reweigh_resolved(note_id)
         return self.total_weight
 
     def weight_of(self, key: str) -> int:
@@ -116,6 +127,13 @@ class BoardState:
         voters = self.votes.get(element_id)
         self.reweigh(f"dots:{element_id}", {element_id: voters} if voters else None)
 
+    def reweigh_resolved(self, note_id: str) -> None:
+        entry = self.resolved.get(note_id)
+        self.reweigh(f"resolved:{note_id}", {note_id: entry} if entry else None)
+
+    def thread_of(self, note_id: str) -> list[Element]:
+        return [c for c in self.comments.values() if c["note"] == note_id]
+
     def snapshot(self, board_id: str | None = None) -> dict[str, Any]:
         return {
             "id": board_id,
@@ -128,6 +146,8 @@ class BoardState:
             "votes": {element: dict(voters) for element, voters in self.votes.items()},
             # Internal: boards/redaction.py turns it into face-down stickies before it leaves.
             "hidden_notes": dict(self.hidden),
+            "comments": [dict(c) for c in sorted(self.comments.values(), key=lambda c: (c["at"], c["id"]))],
+            "resolved": {note: dict(entry) for note, entry in self.resolved.items()},
         }
 
     @classmethod
@@ -143,6 +163,8 @@ class BoardState:
             meta=meta,
             votes={element: dict(voters) for element, voters in snapshot.get("votes", {}).items()},
             hidden=dict(snapshot.get("hidden_notes", {})),
+            comments={c["id"]: dict(c) for c in snapshot.get("comments", [])},
+            resolved={note: dict(entry) for note, entry in snapshot.get("resolved", {}).items()},
         )
 
     def copy(self) -> BoardState:
@@ -174,6 +196,9 @@ def evolve(state: BoardState, event_type: str, data: Element) -> None:
         return
     if event_type in _META_EVENTS:
         _META_EVENTS[event_type](state, data)
+        return
+    if event_type in _THREAD_EVENTS:
+        _THREAD_EVENTS[event_type](state, data)
         return
     entity, _, verb = event_type.partition(".")
     collection: dict[str, Element] = getattr(state, COLLECTIONS[entity])
@@ -227,12 +252,54 @@ _META_EVENTS = {
 }
 
 
+def _comment_created(state: BoardState, data: Element) -> None:
+    state.comments[data["id"]] = dict(data)
+    state.reweigh(f"comment:{data['id']}", state.comments[data["id"]])
+
+
+def _comment_updated(state: BoardState, data: Element) -> None:
+    comment = state.comments.get(data["id"])
+    if comment is not None:
+        comment.update(data)
+    state.reweigh(f"comment:{data['id']}", comment)
+
+
+def _comment_deleted(state: BoardState, data: Element) -> None:
+    state.comments.pop(data["id"], None)
+    state.reweigh(f"comment:{data['id']}", None)
+
+
+def _thread_resolved(state: BoardState, data: Element) -> None:
+    state.resolved[data["id"]] = {key: value for key, value in data.items() if key != "id"}
+    state.reweigh_resolved(data["id"])
+
+
+def _thread_reopened(state: BoardState, data: Element) -> None:
+    state.resolved.pop(data["id"], None)
+    state.reweigh_resolved(data["id"])
+
+
+_THREAD_EVENTS = {
+    "comment.created": _comment_created,
+    "comment.updated": _comment_updated,
+    "comment.deleted": _comment_deleted,
+    "thread.resolved": _thread_resolved,
+    "thread.reopened": _thread_reopened,
+}
+
+
 def _before(state: BoardState, event_type: str, data: Element) -> Element | None:
     """What an event replaces, so that it can be undone later."""
     if event_type == "board.renamed":
         return {"name": state.name}
     if event_type == "board.configured":
         return {key: state.meta.get(key) for key in data}
+    if event_type == "comment.deleted":
+        return dict(state.comments[data["id"]])
+    if event_type == "comment.updated":
+        return {key: state.comments[data["id"]].get(key) for key in data if key != "id"}
+    if event_type == "thread.reopened":
+        return {"id": data["id"], **state.resolved[data["id"]]}
     entity, _, verb = event_type.partition(".")
     collection = getattr(state, COLLECTIONS.get(entity, ""), None)
     if collection is None or verb not in ("updated", "deleted"):

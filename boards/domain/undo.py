@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from boards.domain.state import COLLECTIONS, MEMBERSHIP_KEYS, BoardState, Element, Event, Rejection
+from boards.domain.threads import thread_restore_ops, undo_thread_event
 
 _NOUNS = {"note": "sticky", "frame": "frame", "link": "link"}
 
@@ -30,7 +31,10 @@ def undo_ops(state: BoardState, recorded: list[Event]) -> list[tuple[str, Elemen
                     else "Make votes anonymous again for the next vote."
                 ),
             )
-        if event.type == "board.renamed":
+        thread_ops = undo_thread_event(state, event)
+        if thread_ops is not None:
+            ops += thread_ops
+        elif event.type == "board.renamed":
             ops.append(("board.rename", {"name": before["name"]}))
         elif event.type == "board.configured":
             ops.append(("board.configure", before))
@@ -68,7 +72,8 @@ def _creatable(entity: str, element: Element) -> Element:
 
 def restore_ops(current: BoardState, target: BoardState) -> list[tuple[str, Element]]:
     """The ops that bring `current` back to `target` (an earlier state), erasing nothing from the log."""
-    ops: list[tuple[str, Element]] = []
+    take_away, put_back = thread_restore_ops(current, target)
+    ops: list[tuple[str, Element]] = list(take_away)
     for link_id in current.links.keys() - target.links.keys():
         ops.append(("link.delete", {"id": link_id}))
     for note_id in current.notes.keys() - target.notes.keys():
@@ -82,6 +87,7 @@ def restore_ops(current: BoardState, target: BoardState) -> list[tuple[str, Elem
         ops += _restore_elements("frame", current.frames, frames)
     ops += _restore_elements("note", current.notes, list(target.notes.values()))
     ops += _restore_elements("link", current.links, list(target.links.values()))
+    ops += put_back
     if target.name and target.name != current.name:
         ops.append(("board.rename", {"name": target.name}))
     return ops

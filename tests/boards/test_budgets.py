@@ -194,6 +194,15 @@ ops = st.one_of(
     ),
     st.tuples(st.sampled_from(["note.delete", "frame.delete"]), st.fixed_dictionaries({"id": st.sampled_from(IDS)})),
     st.tuples(st.sampled_from(["vote.cast", "vote.retract"]), st.fixed_dictionaries({"id": st.sampled_from(IDS)})),
+    st.tuples(
+        st.just("comment.create"),
+        st.fixed_dictionaries({"id": st.sampled_from(IDS), "note": st.sampled_from(IDS), "text": text}),
+    ),
+    st.tuples(st.just("comment.update"), st.fixed_dictionaries({"id": st.sampled_from(IDS), "text": text})),
+    st.tuples(
+        st.sampled_from(["comment.delete", "thread.resolve", "thread.reopen"]),
+        st.fixed_dictionaries({"id": st.sampled_from(IDS)}),
+    ),
 )
 
 

@@ -26,3 +26,18 @@ test("contexts, aggregates, events with fields, policies, questions and votes", 
   assert.match(text, /## Open questions\n\n- \[ \] Who refunds\? \(in Ordering\)/);
   assert.match(text, /## Votes\n\n- 3 dots: Hotspot “Who refunds\?”/);
 });
+
+test("open questions include unresolved threads with their comments; resolved ones are listed apart", () => {
+  const threaded = {
+    ...view,
+    comments: new Map([
+      ["c2", { id: "c2", note: "e", text: "The shop pays.", name: "Ben", at: 20 }],
+      ["c1", { id: "c1", note: "e", text: "Who pays the *postage*?", name: "Ana", at: 10 }],
+      ["c3", { id: "c3", note: "p", text: "Ship when paid in full", name: "Ana", at: 30 }],
+    ]),
+    resolved: { p: { name: "Fran", at: 40 } },
+  };
+  const text = markdownSummary(threaded);
+  assert.match(text, /## Open questions\n\n- \[ \] Event “Order Placed” \(in Order\)\n  - Ana: Who pays the \\\*postage\\\*\?\n  - Ben: The shop pays\.\n- \[ \] Who refunds\? \(in Ordering\)/);
+  assert.match(text, /## Resolved questions\n\n- \[x\] Policy “Whenever \\\*paid\\\*, ship” \(in Ordering\) — resolved by Fran\n  - Ana: Ship when paid in full/);
+});

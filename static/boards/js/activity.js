@@ -24,14 +24,17 @@ const MERGEABLE = new Set(["move", "delete", "add", "resize"]);
 // --- boards as plain maps --------------------------------------------------------------
 
 function boardFrom(snapshot) {
-  const board = { name: snapshot.name || "", notes: new Map(), frames: new Map(), links: new Map() };
-  for (const c of ["notes", "frames", "links"]) for (const e of snapshot[c] || []) board[c].set(e.id, e);
+  const board = {
+    name: snapshot.name || "", notes: new Map(), frames: new Map(), links: new Map(), comments: new Map(),
+    resolved: { ...(snapshot.resolved || {}) },
+  };
+  for (const c of ["notes", "frames", "links", "comments"]) for (const e of snapshot[c] || []) board[c].set(e.id, e);
   return board;
 }
 
 function apply(board, frame) {
   const prefix = frame.event.split(".")[0];
-  if (frame.event === "board.renamed" || frame.event === "silent.revealed" || ["note", "frame", "link"].includes(prefix)) {
+  if (frame.event === "board.renamed" || frame.event === "silent.revealed" || ["note", "frame", "link", "comment", "thread"].includes(prefix)) {
     applyEvent(board, frame.event, frame.data);
   }
 }
@@ -82,6 +85,17 @@ function fact(board, frame) {
     if ("w" in data || "h" in data) return { ...base, verb: "resize", kind, name: label(old) };
     return { ...base, verb: "change", kind, name: label(old) };
   }
+  if (entity === "comment" || entity === "thread") {
+    const comment = entity === "comment" ? (verb === "created" ? data : board.comments.get(data.id)) : null;
+    const noteId = entity === "thread" ? data.id : comment?.note;
+    const note = noteId && board.notes.get(noteId);
+    if (!note) return null;
+    const base = { id: noteId, entity, kind: note.kind, name: note.text };
+    if (entity === "thread") return { ...base, verb: verb === "resolved" ? "resolve" : "reopen" };
+    if (verb === "created") return { ...base, verb: "comment", text: data.text };
+    if (verb === "updated") return { ...base, verb: "comment-edit", text: data.text };
+    return { ...base, verb: "uncomment" };
+  }
   if (entity === "link") {
     const link = verb === "created" ? data : board.links.get(data.id);
     if (!link) return null;
@@ -112,15 +126,20 @@ function fact(board, frame) {
 function primaryFacts(facts) {
   const frameMoves = new Set(facts.filter((f) => f.entity === "frame" && f.verb === "move").map((f) => f.id));
   const deleted = facts.some((f) => f.verb === "delete");
+  // A sticky's thread goes and comes back with it; a new comment reopens its thread.
+  const carried = new Set(facts.filter((f) => f.entity === "note" && (f.verb === "delete" || f.verb === "add")).map((f) => f.id));
+  const commented = new Set(facts.filter((f) => f.verb === "comment").map((f) => f.id));
   return facts.filter((f) => {
     if (frameMoves.size && f.verb === "move" && !frameMoves.has(f.id)) return false;
     if (deleted && f.verb === "unlink") return false;
+    if ((f.entity === "comment" || f.entity === "thread") && carried.has(f.id)) return false;
+    if (f.verb === "reopen" && commented.has(f.id)) return false;
     return true;
   });
 }
 
 function nounFor(fact) {
-  return fact.entity === "frame" || fact.entity === "note" ? kindWord(fact.kind) : "";
+  return ["frame", "note", "comment", "thread"].includes(fact.entity) ? kindWord(fact.kind) : "";
 }
 
 function sentence(f) {
@@ -152,6 +171,11 @@ function sentence(f) {
     case "votes-reveal": return "revealed the dots";
     case "silent-start": return "started a silent round";
     case "silent-reveal": return `revealed the silent round (${f.count} ${f.count === 1 ? "sticky" : "stickies"})`;
+    case "comment": return `commented on ${noun} ${quote(f.name)}: ${quote(f.text)}`;
+    case "comment-edit": return `edited a comment on ${noun} ${quote(f.name)}`;
+    case "uncomment": return `deleted a comment on ${noun} ${quote(f.name)}`;
+    case "resolve": return `resolved the thread on ${noun} ${quote(f.name)}`;
+    case "reopen": return `reopened the thread on ${noun} ${quote(f.name)}`;
     default: return `made a change (${f.event})`;
   }
 }
@@ -172,7 +196,10 @@ function article(noun) {
 
 const PLURAL_VERBS = { add: "added", delete: "deleted", move: "moved", resize: "resized", link: "linked", unlink: "unlinked" };
 
-const COUNTED = [["note", "sticky", "stickies"], ["frame", "frame", "frames"], ["link", "link", "links"]];
+const COUNTED = [
+  ["note", "sticky", "stickies"], ["frame", "frame", "frames"], ["link", "link", "links"],
+  ["comment", "comment", "comments"], ["thread", "thread", "threads"],
+];
 
 // "3 stickies", "4 stickies and a frame".
 function plural(facts) {
@@ -192,7 +219,11 @@ const OP_WORDS = { "board.restore": "restored an earlier version: " };
 
 // An undo says what was undone, not what the undo did: undoing a paste deletes stickies,
 // and "Fran undid adding 3 stickies" says so where "undid: deleted 3 stickies" misleads.
-const UNDONE = { delete: "adding", add: "deleting", link: "unlinking", unlink: "linking", move: "a move of", resize: "a resize of" };
+const UNDONE = {
+  delete: "adding", add: "deleting", link: "unlinking", unlink: "linking", move: "a move of", resize: "a resize of",
+  uncomment: "a comment on", comment: "deleting a comment on", "comment-edit": "an edit of a comment on",
+  reopen: "resolving the thread on", resolve: "reopening the thread on",
+};
 
 export function describeUndo(facts) {
   const verbs = new Set(facts.map((f) => f.verb));

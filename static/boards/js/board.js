@@ -23,6 +23,7 @@ import { focusPoint } from "./focus.js";
 import { ActionRegistry } from "./actions.js";
 import { mountFind } from "./find.js";
 import { mountMinimap } from "./minimap.js";
+import { mountThreads } from "./threads.js";
 
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
@@ -59,7 +60,7 @@ async function main() {
   }).observe($("palette"));
   camera.insets = () => ({
     left: paletteWidth + 24,
-    right: ($("side-panel").hidden ? 0 : 340) + ($("export-panel").hidden ? 0 : 340),
+    right: ($("side-panel").hidden && $("thread-panel").hidden ? 0 : 340) + ($("export-panel").hidden ? 0 : 340),
   });
   const renderer = new Renderer({
     state, camera, framesLayer: $("frames-layer"), notesLayer: $("notes-layer"), linksLayer: $("links-layer"),
@@ -105,11 +106,20 @@ async function main() {
   interactions.registerActions(actions);
   actions.listen();
   const panel = new FieldsPanel({ host: $("side-panel"), state, selection, actions });
+  // The thread of a sticky and the side panel take the same place: one at a time.
+  let threads = null;
   actions.register({
     name: "inspect", label: "Open or close the side panel of the selection", keys: ["i"],
-    when: () => selection.size > 0 || !$("side-panel").hidden, run: () => panel.toggle(),
+    when: () => selection.size > 0 || !$("side-panel").hidden,
+    run: () => {
+      threads?.close();
+      panel.toggle();
+    },
   });
-  interactions.onInspect = () => panel.toggle(true);
+  interactions.onInspect = () => {
+    threads?.close();
+    panel.toggle(true);
+  };
   const palette = mountPalette($("palette"), interactions, viewport);
   actions.register({ name: "palette", label: "Collapse or expand the palette", keys: ["p"], run: () => palette.toggle() });
   mountFind({ host: $("find-box"), state, camera, renderer, selection, actions });
@@ -190,6 +200,11 @@ async function main() {
   // frame handler above, so they see the role it sets.
   const workshop = { state, socket, camera, renderer, selection, interactions, presence, config, actions };
   mountFacilitation($("workshop-bar"), workshop);
+  threads = mountThreads({
+    host: $("thread-panel"), state, socket, selection, camera, renderer, actions, maxText: interactions.maxText,
+    onOpen: () => panel.open && panel.toggle(false),
+  });
+  workshop.threads = threads;
   mountDock(workshop);
 
   camera.fit(null);
@@ -197,7 +212,7 @@ async function main() {
   name = await askName($("name-dialog"));
   socket.start();
   // Handy in the browser console and for tests; the page itself never reads it.
-  window.storming = { state, socket, camera, selection, renderer, undo, actions, presence };
+  window.storming = { state, socket, camera, selection, renderer, undo, actions, presence, threads };
 }
 
 // A big board fitted whole is unreadable (the example at 19 %): open on its first bounded

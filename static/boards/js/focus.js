@@ -13,7 +13,8 @@ function openArea(camera) {
   if (palette && palette.offsetParent) left = Math.max(left, palette.getBoundingClientRect().right - r.left + 12);
   for (const panel of document.querySelectorAll(".workspace > .side-panel:not([hidden])")) {
     const p = panel.getBoundingClientRect();
-    if (p.left > r.left + r.width / 2) right = Math.min(right, p.left - r.left - 12);
+    // Docked on the right, one panel or two side by side (a thread beside the open questions).
+    if (p.left > r.left + r.width / 3) right = Math.min(right, p.left - r.left - 12);
   }
   if (right - left < 200) return { left: 0, width: r.width, height: r.height };
   return { left, width: right - left, height: r.height };

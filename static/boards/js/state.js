@@ -8,10 +8,15 @@
 import { newId } from "./ids.js";
 import { applyWorkshopEvent, emptyWorkshop, isWorkshopEvent, workshopFromSnapshot } from "./workshop.js";
 
-const COLLECTIONS = ["notes", "frames", "links"];
+// Comments are kept like elements (keyed by id); `resolved` (sticky id -> who, when) is
+// replaced on every change, like the workshop.
+const COLLECTIONS = ["notes", "frames", "links", "comments"];
 
 function emptyBoard() {
-  return { name: "", notes: new Map(), frames: new Map(), links: new Map(), workshop: emptyWorkshop() };
+  return {
+    name: "", notes: new Map(), frames: new Map(), links: new Map(), comments: new Map(), resolved: {},
+    workshop: emptyWorkshop(),
+  };
 }
 
 function copyBoard(board) {
@@ -20,21 +25,40 @@ function copyBoard(board) {
     notes: new Map(board.notes),
     frames: new Map(board.frames),
     links: new Map(board.links),
+    comments: new Map(board.comments),
+    resolved: board.resolved, // replaced, never changed in place
     workshop: board.workshop, // replaced, never changed in place
   };
 }
 
+// `threads` lists the stickies whose thread changed (a comment on it, or its resolution).
 function noChanges() {
-  return { notes: new Set(), frames: new Set(), links: new Set(), name: false, workshop: false };
+  return {
+    notes: new Set(), frames: new Set(), links: new Set(), comments: new Set(), threads: new Set(),
+    name: false, workshop: false,
+  };
 }
 
 function isEmpty(changes) {
-  return !changes.name && !changes.workshop && COLLECTIONS.every((c) => changes[c].size === 0);
+  return !changes.name && !changes.workshop && changes.threads.size === 0 &&
+    COLLECTIONS.every((c) => changes[c].size === 0);
 }
 
 function collectionOf(name) {
   const prefix = name.split(".")[0];
-  return { note: "notes", frame: "frames", link: "links" }[prefix];
+  return { note: "notes", frame: "frames", link: "links", comment: "comments" }[prefix];
+}
+
+// The comments of one sticky, oldest first.
+export function threadOf(board, noteId) {
+  return [...board.comments.values()].filter((c) => c.note === noteId).sort((a, b) => a.at - b.at);
+}
+
+// The number of comments on each sticky that has any: Map note id -> count.
+export function commentCounts(board) {
+  const counts = new Map();
+  for (const c of board.comments.values()) counts.set(c.note, (counts.get(c.note) || 0) + 1);
+  return counts;
 }
 
 // Apply one server event to a board, returning which elements it touched.
@@ -59,10 +83,23 @@ export function applyEvent(board, event, data, changes = noChanges()) {
     changes.workshop = true;
     return changes;
   }
+  if (event === "thread.resolved" || event === "thread.reopened") {
+    if (!data || !data.id) return changes;
+    const resolved = { ...board.resolved };
+    if (event === "thread.resolved") resolved[data.id] = { author: data.author, name: data.name, at: data.at };
+    else delete resolved[data.id];
+    board.resolved = resolved;
+    changes.threads.add(data.id);
+    return changes;
+  }
   const coll = collectionOf(event);
   if (!coll || !data || !data.id) return changes; // an event this client does not know yet
   const map = board[coll];
   const verb = event.split(".")[1];
+  if (coll === "comments") {
+    const note = data.note || map.get(data.id)?.note;
+    if (note && changes.threads) changes.threads.add(note);
+  }
   if (verb === "created") {
     map.set(data.id, normalise(coll, data));
   } else if (verb === "updated") {
@@ -78,6 +115,7 @@ export function applyEvent(board, event, data, changes = noChanges()) {
 function normalise(coll, data) {
   if (coll === "notes") return { text: "", fields: [], aggregate: null, context: null, ...data };
   if (coll === "frames") return { name: "", context: null, ...data };
+  if (coll === "comments") return { edited: null, ...data };
   return { label: "", ...data };
 }
 
@@ -132,6 +170,17 @@ function dropLinksTouching(board, id) {
   }
 }
 
+function dropThread(board, noteId) {
+  for (const c of board.comments.values()) if (c.note === noteId) board.comments.delete(c.id);
+  if (board.resolved[noteId]) {
+    board.resolved = { ...board.resolved };
+    delete board.resolved[noteId];
+  }
+}
+
+// What this page's own comment looks like until the server signs it.
+const YOU = { author: null, name: "You", pending: true };
+
 const GEOMETRY = ["x", "y", "w", "h"];
 
 export function simulateOp(board, op, data) {
@@ -149,7 +198,34 @@ export function simulateOp(board, op, data) {
     }
     case "note.delete":
       dropLinksTouching(board, data.id);
+      dropThread(board, data.id);
       board.notes.delete(data.id);
+      break;
+    case "comment.create":
+      if (board.notes.has(data.note)) {
+        board.comments.set(data.id, { ...YOU, ...data, at: Date.now() / 1000, edited: null });
+        if (board.resolved[data.note]) {
+          board.resolved = { ...board.resolved };
+          delete board.resolved[data.note];
+        }
+      }
+      break;
+    case "comment.update": {
+      const old = board.comments.get(data.id);
+      if (old) board.comments.set(old.id, { ...old, text: data.text, edited: Date.now() / 1000 });
+      break;
+    }
+    case "comment.delete":
+      board.comments.delete(data.id);
+      break;
+    case "thread.resolve":
+      board.resolved = { ...board.resolved, [data.id]: { ...YOU, at: Date.now() / 1000 } };
+      break;
+    case "thread.reopen":
+      if (board.resolved[data.id]) {
+        board.resolved = { ...board.resolved };
+        delete board.resolved[data.id];
+      }
       break;
     case "frame.create":
       board.frames.set(data.id, normalise("frames", data));
@@ -221,6 +297,15 @@ function diffBoards(before, after) {
     for (const [id, el] of after[c]) if (before[c].get(id) !== el) changes[c].add(id);
     for (const id of before[c].keys()) if (!after[c].has(id)) changes[c].add(id);
   }
+  for (const id of changes.comments) {
+    const note = (after.comments.get(id) || before.comments.get(id))?.note;
+    if (note) changes.threads.add(note);
+  }
+  if (before.resolved !== after.resolved) {
+    for (const id of new Set([...Object.keys(before.resolved), ...Object.keys(after.resolved)])) {
+      if (before.resolved[id] !== after.resolved[id]) changes.threads.add(id);
+    }
+  }
   return changes;
 }
 
@@ -274,6 +359,7 @@ export class BoardState extends EventTarget {
     const confirmed = emptyBoard();
     confirmed.name = board.name || "";
     confirmed.workshop = workshopFromSnapshot(board);
+    confirmed.resolved = { ...(board.resolved || {}) };
     for (const c of COLLECTIONS) {
       for (const el of board[c] || []) confirmed[c].set(el.id, normalise(c, el));
     }
@@ -340,6 +426,7 @@ export class BoardState extends EventTarget {
       }
       this.view.name = this.confirmed.name;
       this.view.workshop = this.confirmed.workshop;
+      this.view.resolved = this.confirmed.resolved;
       this.emitChange(changes);
       return;
     }

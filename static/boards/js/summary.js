@@ -1,6 +1,6 @@
 // The wrap-up of a workshop as Markdown: bounded contexts with their aggregates, events (with
-// fields), commands, policies, read models and external systems; the open questions (hotspots);
-// the dot votes. A pure function of the board's view, so it is the same for everyone.
+// fields), commands, policies, read models and external systems; the open questions (hotspots
+// and unresolved threads, with their comments) and the resolved ones; the dot votes. A pure function of the board's view, so it is the same for everyone.
 
 import { kindInfo } from "./kinds.js";
 import { ranking } from "./workshop.js";
@@ -67,12 +67,29 @@ export function markdownSummary(view) {
   }
 
   const frameName = (id) => view.frames.get(id)?.name;
-  const questions = notes.filter((n) => n.kind === "hotspot").sort(byPlace);
-  lines.push("", "## Open questions", "");
-  if (!questions.length) lines.push("None: no hotspots on the board.");
-  for (const q of questions) {
+  const resolved = view.resolved || {};
+  const threads = new Map();
+  for (const c of [...(view.comments?.values() || [])].sort((x, y) => x.at - y.at)) {
+    if (!threads.has(c.note)) threads.set(c.note, []);
+    threads.get(c.note).push(c);
+  }
+  const question = (q, done) => {
     const where = frameName(q.aggregate) || frameName(q.context);
-    lines.push(`- [ ] ${md(q.text)}${where ? ` (in ${md(where)})` : ""}`);
+    const what = q.kind === "hotspot" ? md(q.text) : `${kindInfo(q.kind).label} “${md(q.text)}”`;
+    const by = done ? ` — resolved by ${md(done.name || "someone")}` : "";
+    lines.push(`- [${done ? "x" : " "}] ${what}${where ? ` (in ${md(where)})` : ""}${by}`);
+    for (const c of threads.get(q.id) || []) lines.push(`  - ${md(c.name || "Someone")}: ${md(c.text)}`);
+  };
+  // Hotspots and stickies with comments: open ones first, then what the workshop settled.
+  const asked = notes.filter((n) => n.kind === "hotspot" || threads.has(n.id)).sort(byPlace);
+  const open = asked.filter((q) => !resolved[q.id]);
+  lines.push("", "## Open questions", "");
+  if (!open.length) lines.push(asked.length ? "None: every question was resolved." : "None: no hotspots or comments on the board.");
+  for (const q of open) question(q, null);
+  const settled = asked.filter((q) => resolved[q.id]);
+  if (settled.length) {
+    lines.push("", "## Resolved questions", "");
+    for (const q of settled) question(q, resolved[q.id]);
   }
 
   const workshop = view.workshop || { votes: {} };
