@@ -87,6 +87,11 @@ def _comment_create(state: BoardState, data: Element, actor: Actor) -> list[Even
     data = allowed_keys(data, {"id", "note", "text"}, "comment.create")
     comment_id = _new_comment_id(state, data.get("id"))
     note = _note(state, data.get("note"))
+    if note["id"] in state.hidden:
+        # A comment reaches everyone: on a face-down sticky it would give away what it says.
+        raise Rejection(
+            "face_down", "That sticky is face down until the facilitator reveals the silent round; comment after it."
+        )
     author, name = _signed(actor)
     comment = {
         "id": comment_id,

@@ -70,6 +70,17 @@ def test_a_participants_new_sticky_is_face_down_in_the_http_snapshot(board):
     }
 
 
+def test_nobody_comments_on_a_face_down_sticky_until_the_reveal(board):
+    # Comments reach everyone whole: one on a face-down sticky would give its idea away.
+    facilitate(board, "silent.start")
+    hidden = write(board)
+    comment = {"id": new_id(), "note": hidden, "text": "About the refunds..."}
+    assert act(board, "comment.create", comment, author="ana").error["code"] == "face_down"
+    assert act(board, "comment.create", comment, author="bo").error["code"] == "face_down"
+    facilitate(board, "silent.reveal")
+    assert act(board, "comment.create", comment, author="bo").ok
+
+
 def test_the_facilitators_own_stickies_stay_face_up(board):
     facilitate(board, "silent.start")
     prompt = {"id": new_id(), "kind": "hotspot", "text": "What happens after payment?", "x": 0, "y": 0}
