@@ -45,10 +45,10 @@ DROPPED = {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}
 
 
 # The colours people are shown in, in the order they join a board: dark enough for white
-# initials, and apart from the sticky colours of DESIGN.md.
+# initials, told apart by hue (the first six most of all), no two of them neighbours.
 PALETTE = (
     "#e8590c", "#1971c2", "#2f9e44", "#9c36b5", "#c2255c", "#0c8599",
-    "#e67700", "#5f3dc4", "#364fc7", "#087f5b", "#d6336c", "#5c940d",
+    "#5c940d", "#364fc7", "#8f5a2b", "#087f5b", "#d6336c", "#495057",
 )  # fmt: skip
 
 

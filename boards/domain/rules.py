@@ -31,14 +31,14 @@ NOTE_SIZES = {
 DEFAULT_NOTE_SIZE = (160.0, 100.0)
 
 # Workshop phases: which kinds participants may add in each (the facilitator may add anything).
+_EXPLORATION = ("event", "hotspot")
+_COMMANDS = (*_EXPLORATION, "command", "policy", "actor", "external_system", "read_model")
 PHASES: dict[str, tuple[str, ...] | None] = {
     "free": None,
-    "exploration": ("event", "hotspot"),
-    "timeline": ("event", "hotspot", "lane"),
-    "commands": ("event", "hotspot", "command", "policy", "actor", "external_system", "read_model", "lane"),
-    "aggregates": (
-        "event", "hotspot", "command", "policy", "actor", "external_system", "read_model", "aggregate", "lane",
-    ),  # fmt: skip
+    "exploration": _EXPLORATION,
+    "timeline": (*_EXPLORATION, "lane"),
+    "commands": (*_COMMANDS, "lane"),
+    "aggregates": (*_COMMANDS, "aggregate", "lane"),
     "contexts": NOTE_KINDS + FRAME_KINDS,
 }
 VOTABLE_KINDS = ("event", "hotspot")

@@ -87,9 +87,10 @@ def test_undo_of_a_lane_delete_brings_it_back(state):
     before = copy.deepcopy(state)
     decide(state, "frame.delete", {"id": lane})
     ops = domain.restore_ops(state, before)
-    assert ("frame.create", {"id": lane, "kind": "lane", "name": "Customer", "x": 0.0, "y": 0.0, "w": 2000.0, "h": 240.0}) in [
-        (op, {k: v for k, v in data.items() if k != "context"}) for op, data in ops
-    ]
+    assert (
+        "frame.create",
+        {"id": lane, "kind": "lane", "name": "Customer", "x": 0.0, "y": 0.0, "w": 2000.0, "h": 240.0},
+    ) in [(op, {k: v for k, v in data.items() if k != "context"}) for op, data in ops]
 
 
 def test_the_export_ignores_lanes(state):
