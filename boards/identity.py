@@ -56,7 +56,7 @@ PALETTE = (
 class Identity:
     id: str
     token: str
-    color: str = PALETTE[0]
+    color: str = ""  # set once read from the database (see with_color)
 
 
 class TooManyIdentities(Exception):
