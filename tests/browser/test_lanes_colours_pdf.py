@@ -166,6 +166,10 @@ def test_the_lane_tool_draws_a_lane_with_the_mouse_and_the_help_lists_it(app_ser
     ana.page.keyboard.press("l")
     expect(ana.page.locator(".legend-sample[data-kind=lane]")).to_be_visible()
     shot(ana.page, "lanes-legend")
+    # A viewer sees the lane but is offered no lane tool.
+    vi = open_board({**board, "url": board["view_url"]}, "Vi")
+    expect(vi.frame(lane["id"])).to_be_visible()
+    expect(vi.page.locator('.tool[data-tool="lane"]')).to_be_hidden()
 
 
 # --- people ----------------------------------------------------------------------------------
