@@ -45,7 +45,7 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
   png.dataset.download = "png";
   const json = item("Board backup (JSON)", "Everything on the board; import it from the home page");
   json.dataset.download = "json";
-  const summary = item("Summary (Markdown)", "Contexts, aggregates, events with fields, open questions, votes");
+  const summary = item("Summary (Markdown)", "Contexts, aggregates, events with fields, lanes, open questions, votes");
   summary.dataset.download = "md";
   const pdf = item("Wrap-up (PDF)", "");
   pdf.dataset.download = "pdf";
