@@ -47,6 +47,7 @@ KIND_LABELS = {
     "hotspot": "hotspot",
     "aggregate": "aggregate",
     "bounded_context": "bounded context",
+    "lane": "lane",
 }
 
 # Actors, external systems and hotspots are repeated along a timeline on purpose; the rest name one

@@ -24,7 +24,6 @@ from boards import identity, protocol, redaction, store
 from boards.limits import TokenBucket
 from boards.live import outbox
 from boards.live.budgets import budget, budgets, rate_limited
-from boards.live.presence import color_for
 from boards.live.room import BoardRoom, group_name, room_for
 from boards.outage import DATABASE_DOWN
 from boards.protocol import BadFrame
@@ -242,7 +241,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.user = {
             "id": connection_id,
             "name": admission.name,
-            "color": color_for(connection_id),
+            "color": participant.color,
             "role": self.role,
             "participant": participant.id,
         }

@@ -4,6 +4,10 @@ On `hello` the page either shows the token it was given before (signed, bound to
 and resumes that identity, or gets a new one. Votes, undo and authorship use the identity, so
 nobody can take back someone else's dots or undo their stickies by naming their id.
 
+Each identity also gets a colour: the next slot of PALETTE in the order people joined the board,
+kept with the identity, so that up to len(PALETTE) people never share one and a reload, a
+reconnect or a server restart gives everyone the colour they had.
+
 Identities cost nothing to ask for, so how many a client address may take on one board is
 bounded (STORMING_NEW_PARTICIPANTS_PER_ADDRESS within STORMING_NEW_PARTICIPANTS_WINDOW
 seconds). With dots counted per identity, one address can cast at most that many times the
@@ -27,6 +31,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from boards import protocol
@@ -39,10 +44,19 @@ MAX_NAME = 40
 DROPPED = {"Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp"}
 
 
+# The colours people are shown in, in the order they join a board: dark enough for white
+# initials, told apart by hue (the first six most of all), no two of them neighbours.
+PALETTE = (
+    "#e8590c", "#1971c2", "#2f9e44", "#9c36b5", "#c2255c", "#0c8599",
+    "#5c940d", "#364fc7", "#8f5a2b", "#087f5b", "#d6336c", "#495057",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class Identity:
     id: str
     token: str
+    color: str = ""  # set once read from the database (see with_color)
 
 
 class TooManyIdentities(Exception):
@@ -117,12 +131,38 @@ def issue(board_id: str, address: str) -> Identity:
         if taken >= settings.STORMING_NEW_PARTICIPANTS_PER_ADDRESS:
             raise TooManyIdentities
         participant = secrets.token_hex(8)
-        Participant.objects.create(board_id=board_id, uid=participant, address=tag)
-    return Identity(participant, token_for(board_id, participant))
+        slot = _next_slot(board_id)
+        Participant.objects.create(board_id=board_id, uid=participant, address=tag, color_slot=slot)
+    return Identity(participant, token_for(board_id, participant), color_of(slot))
+
+
+def color_of(slot: int) -> str:
+    return PALETTE[slot % len(PALETTE)]
+
+
+def _next_slot(board_id: str) -> int:
+    """The slot after the last one given on the board: join order. Call under the board's lock."""
+    last = Participant.objects.filter(board_id=board_id).aggregate(last=Max("color_slot"))["last"]
+    return 0 if last is None else last + 1
+
+
+def with_color(board_id: str, identity: Identity) -> Identity:
+    """The resumed identity with the colour it was given, or the next one if it has none yet
+    (an identity issued before colours were kept). Blocking (database)."""
+    slot = Participant.objects.filter(board_id=board_id, uid=identity.id).values_list("color_slot", flat=True).first()
+    if slot is None:
+        with transaction.atomic():
+            Board.objects.select_for_update().filter(pk=board_id).values_list("pk", flat=True).first()
+            slot = _next_slot(board_id)
+            updated = Participant.objects.filter(board_id=board_id, uid=identity.id).update(color_slot=slot)
+            if not updated:
+                Participant.objects.create(board_id=board_id, uid=identity.id, color_slot=slot)
+    return Identity(identity.id, identity.token, color_of(slot))
 
 
 def resume_or_issue(board_id: str, token: object, address: str) -> Identity:
-    return resume(board_id, token) or issue(board_id, address)
+    resumed = resume(board_id, token)
+    return with_color(board_id, resumed) if resumed else issue(board_id, address)
 
 
 def access(board_id: str, key: str | None, user: Any) -> str | Refusal:

@@ -278,6 +278,8 @@ class Participant(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="participants")
     uid = models.CharField(max_length=32)
     address = models.CharField(max_length=64, blank=True, default="")
+    # Which colour of boards.identity.PALETTE this person shows in: join order on the board.
+    color_slot = models.PositiveIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

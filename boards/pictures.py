@@ -33,6 +33,7 @@ ICONS = {
     "read_model": "M3 4h18v16H3z M3 9h18 M3 14.5h18 M9 9v11",
     "hotspot": "M12 3 22 20H2z M12 9v5 M12 17v.5",
     "aggregate": "M3 7l9-4 9 4v10l-9 4-9-4z M3 7l9 4 9-4 M12 11v10",
+    "lane": "M2 4h20 M2 12h20 M2 20h20 M6 4v16",
     "bounded_context": "M4 4h4 M10 4h4 M16 4h4v4 M20 10v4 M20 16v4h-4 M14 20h-4 M8 20H4v-4 M4 14v-4 M4 8V4",
 }
 FONT = "Inter, system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'Liberation Sans', Arial, sans-serif"
@@ -220,8 +221,8 @@ def _icon(kind: str, x: float, y: float, size: float) -> str:
 def board_svg(snapshot: dict[str, Any], selection: set[str] | None = None) -> str:
     """The board (or the selected elements) drawn as it looks on the page.
 
-    With a selection, a selected frame brings its members, and links are drawn between drawn
-    elements only.
+    With a selection, a selected frame brings its members (a lane: the stickies in its band),
+    and links are drawn between drawn elements only.
     """
     notes: list[Element] = list(snapshot.get("notes", []))
     frames: list[Element] = list(snapshot.get("frames", []))
@@ -229,7 +230,12 @@ def board_svg(snapshot: dict[str, Any], selection: set[str] | None = None) -> st
         chosen = set(selection)
         chosen |= {f["id"] for f in frames if f.get("context") in chosen}
         frames = [f for f in frames if f["id"] in chosen]
-        notes = [n for n in notes if chosen & {n["id"], n.get("aggregate"), n.get("context")}]
+        lanes = [f for f in frames if f["kind"] == "lane"]
+        notes = [
+            n
+            for n in notes
+            if chosen & {n["id"], n.get("aggregate"), n.get("context")} or any(_in_band(lane, n) for lane in lanes)
+        ]
     drawn = {e["id"]: e for e in [*frames, *notes]}
     links = [
         link
@@ -248,8 +254,8 @@ def board_svg(snapshot: dict[str, Any], selection: set[str] | None = None) -> st
     max_y = max(bottoms) + MARGIN
 
     body: list[str] = ['<g class="frames">']
-    # Big frames first so that the smaller frames inside them stay visible.
-    for frame in sorted(frames, key=lambda f: -f["w"] * f["h"]):
+    # Lanes under everything, then big frames first so that the smaller ones inside stay visible.
+    for frame in sorted(frames, key=lambda f: (f["kind"] != "lane", -f["w"] * f["h"])):
         body.append(_frame(frame))
     body.append('</g><g class="links">')
     body += [_link(link, drawn[link["from"]], drawn[link["to"]]) for link in links]
@@ -274,6 +280,18 @@ def _frame(frame: Element) -> str:
             _icon("aggregate", x + 10, y + 10, 13),
             _header(x + 28, y + 22, "AGGREGATE", _clip(name, w - 120, 15)),
         ]
+    elif frame["kind"] == "lane":
+        label_w = min(w - 16, 90 + text_width(name, 15))
+        parts += [
+            f"<title>Lane: {xml_text(name)}</title>",
+            f'<rect x="{_n(x)}" y="{_n(y)}" width="{_n(w)}" height="{_n(h)}" fill="#d0ebff" fill-opacity="0.2"/>',
+            f'<path d="M{_n(x)} {_n(y + 1)} H{_n(x + w)} M{_n(x)} {_n(y + h - 1)} H{_n(x + w)}" '
+            'stroke="#a5b4c8" stroke-width="2"/>',
+            f'<rect x="{_n(x + 8)}" y="{_n(y + 6)}" width="{_n(label_w)}" height="28" rx="14" '
+            'fill="#e7f5ff" stroke="#a5d8ff"/>',
+            _icon("lane", x + 16, y + 13, 14),
+            _header(x + 36, y + 25, "LANE", _clip(name, label_w - 70, 15)),
+        ]
     else:
         label_w = min(w - 16, 176 + text_width(name, 15))
         parts += [
@@ -287,6 +305,11 @@ def _frame(frame: Element) -> str:
         ]
     parts.append("</g>")
     return "".join(parts)
+
+
+def _in_band(lane: Element, note: Element) -> bool:
+    cx, cy = note["x"] + note["w"] / 2, note["y"] + note["h"] / 2
+    return lane["x"] <= cx <= lane["x"] + lane["w"] and lane["y"] <= cy <= lane["y"] + lane["h"]
 
 
 def _header(x: float, y: float, kind: str, name: str) -> str:

@@ -27,6 +27,11 @@ def _smallest_frame(state: BoardState, kind: str, point: tuple[float, float], ex
     return best
 
 
+def in_lane(state: BoardState, lane: Element) -> list[Element]:
+    """The stickies of a lane: those whose centre is in its band. Not stored: a lane is layout."""
+    return [note for note in state.notes.values() if _contains(lane, _centre(note))]
+
+
 def note_membership(state: BoardState, note: Element) -> dict[str, str | None]:
     point = _centre(note)
     aggregate = _smallest_frame(state, "aggregate", point)

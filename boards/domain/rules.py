@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from boards.domain.budgets import budgets, check_board_grows, check_count, check_op_size, check_room_for
-from boards.domain.membership import emit_changes, frame_membership, note_membership, regroup
+from boards.domain.membership import emit_changes, frame_membership, in_lane, note_membership, regroup
 from boards.domain.state import (
     EDITOR,
     FRAME_KINDS,
@@ -43,12 +43,14 @@ NOTE_SIZES = {
 DEFAULT_NOTE_SIZE = (160.0, 100.0)
 
 # Workshop phases: which kinds participants may add in each (the facilitator may add anything).
+_EXPLORATION = ("event", "hotspot")
+_COMMANDS = (*_EXPLORATION, "command", "policy", "actor", "external_system", "read_model")
 PHASES: dict[str, tuple[str, ...] | None] = {
     "free": None,
-    "exploration": ("event", "hotspot"),
-    "timeline": ("event", "hotspot"),
-    "commands": ("event", "hotspot", "command", "policy", "actor", "external_system", "read_model"),
-    "aggregates": ("event", "hotspot", "command", "policy", "actor", "external_system", "read_model", "aggregate"),
+    "exploration": _EXPLORATION,
+    "timeline": (*_EXPLORATION, "lane"),
+    "commands": (*_COMMANDS, "lane"),
+    "aggregates": (*_COMMANDS, "aggregate", "lane"),
     "contexts": NOTE_KINDS + FRAME_KINDS,
 }
 VOTABLE_KINDS = ("event", "hotspot")
@@ -184,6 +186,8 @@ def _frame_create(state: BoardState, data: Element) -> list[Event]:
 
 
 def _members(state: BoardState, frame: Element) -> tuple[list[Element], list[Element]]:
+    if frame["kind"] == "lane":
+        return in_lane(state, frame), []
     key = "aggregate" if frame["kind"] == "aggregate" else "context"
     notes = [n for n in state.notes.values() if n[key] == frame["id"]]
     frames = [f for f in state.frames.values() if f["context"] == frame["id"]] if key == "context" else []

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 NOTE_KINDS = ("event", "command", "policy", "external_system", "actor", "read_model", "hotspot")
-FRAME_KINDS = ("aggregate", "bounded_context")
+# A lane is a horizontal band for one actor or context along the timeline: layout only, so it
+# gives no membership (a sticky's aggregate and context ignore lanes) and the export ignores it.
+FRAME_KINDS = ("aggregate", "bounded_context", "lane")
 MEMBERSHIP_KEYS = ("aggregate", "context")
 
 Element = dict[str, Any]

@@ -83,6 +83,7 @@ def restore_ops(current: BoardState, target: BoardState) -> list[tuple[str, Elem
     for frames in (
         [f for f in target.frames.values() if f["kind"] == "bounded_context"],
         [f for f in target.frames.values() if f["kind"] == "aggregate"],
+        [f for f in target.frames.values() if f["kind"] == "lane"],
     ):
         ops += _restore_elements("frame", current.frames, frames)
     ops += _restore_elements("note", current.notes, list(target.notes.values()))

@@ -8,7 +8,6 @@ mouse move.
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -21,12 +20,7 @@ from boards.live.audience import BoardAudience
 
 log = logging.getLogger(__name__)
 
-COLORS = ("#e8590c", "#1971c2", "#2f9e44", "#9c36b5", "#c2255c", "#0c8599", "#e67700", "#5f3dc4", "#364fc7", "#087f5b")
 ROSTER_SECONDS = 3.0
-
-
-def color_for(connection_id: str) -> str:
-    return COLORS[int(hashlib.blake2s(connection_id.encode()).hexdigest(), 16) % len(COLORS)]
 
 
 class BoardPresence:

@@ -7,8 +7,8 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from boards import store
-from boards.identity import clean_name, token_for
-from boards.models import Board
+from boards.identity import PALETTE, clean_name, token_for
+from boards.models import Board, Participant
 from storming.asgi import application
 
 from .helpers import new_id
@@ -162,3 +162,40 @@ async def test_a_page_older_than_the_server_is_told_to_reload(board):
         error = json.loads(await old.receive_from())
         assert error["code"] == "reload" and "reload" in error["message"]
         assert (await old.receive_output())["code"] == 4426
+
+
+async def test_people_who_join_get_distinct_colours_that_a_reconnect_keeps(board, settings):
+    settings.STORMING_NEW_PARTICIPANTS_PER_ADDRESS = 20
+    people = [await joined(board, f"Person {i}") for i in range(8)]
+    colours = [welcome["you"]["color"] for _, welcome in people]
+    assert len(set(colours)) == 8
+    assert colours == list(PALETTE[:8])  # in the order they joined
+    # Everyone sees the colour the server gave: presence carries it.
+    roster = {}
+    last = people[-1][0]
+    while len(roster) < 8:
+        for frame in await last.frames():
+            if frame["type"] == "presence":
+                roster.update({u["participant"]: u["color"] for u in frame.get("users", [])})
+    assert sorted(roster.values()) == sorted(colours)
+    third, welcome = people[2]
+    await third.close()
+    again, rejoined = await joined(board, "Person 2", token=welcome["token"])
+    assert rejoined["you"]["color"] == colours[2]
+    for person, _ in [*people[:2], *people[3:]]:
+        await person.close()
+    await again.close()
+
+
+async def test_an_identity_from_before_colours_were_kept_gets_the_next_free_one(board):
+    ana, first = await joined(board)
+    await ana.close()
+    await database_sync_to_async(Participant.objects.filter(board=board).update)(color_slot=None)
+    ben, second = await joined(board, "Ben")
+    again, resumed = await joined(board, token=first["token"])
+    assert resumed["you"]["color"] != second["you"]["color"]
+    await ben.close()
+    back, later = await joined(board, token=first["token"])
+    assert later["you"]["color"] == resumed["you"]["color"]
+    await again.close()
+    await back.close()

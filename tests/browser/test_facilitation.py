@@ -239,7 +239,7 @@ def test_the_legend_opens_from_the_toolbar_and_with_l(app_server, open_board):
     pat.page.locator("#legend-button").click()
     legend = pat.page.locator("#legend-panel")
     expect(legend).to_be_visible()
-    expect(legend.locator(".legend-kind")).to_have_count(9)  # seven stickies, two frames
+    expect(legend.locator(".legend-kind")).to_have_count(10)  # seven stickies, two frames, lanes
     expect(legend).to_contain_text("Whenever")
     expect(legend.locator(".legend-chain").first).to_contain_text("Actor")
     pat.page.locator("#viewport").focus()

@@ -48,3 +48,16 @@ test("sort by time follows the links, then left to right", () => {
   assert.ok(moved.get("placed").x < moved.get("paid").x && moved.get("paid").x < moved.get("shipped").x);
   assert.equal(new Set([...moved.values()].map((p) => p.y)).size, 1);
 });
+
+test("sorting by time keeps each sticky in its swimlane and reads left to right across lanes", () => {
+  const placed = box("placed", 500, 40);
+  const paid = box("paid", 100, 300);
+  const shipped = box("shipped", 300, 60);
+  const lanes = { placed: "customer", shipped: "customer", paid: "payment" };
+  const links = [{ from: "placed", to: "paid" }, { from: "paid", to: "shipped" }];
+  const moved = sortLeftToRight(timeOrder([paid, shipped, placed], links), (r) => lanes[r.id]);
+  assert.ok(moved.get("placed").x < moved.get("paid").x && moved.get("paid").x < moved.get("shipped").x);
+  assert.equal(moved.get("placed").y, 40); // the customer lane's row
+  assert.equal(moved.get("shipped").y, 40);
+  assert.equal(moved.get("paid").y, 300); // still in the payment lane
+});

@@ -21,3 +21,16 @@ test("every object sits at the offset its cross-reference table gives", () => {
   assert.match(pdf, /\(Checkout \\\(board\\\)\) Tj/);
   assert.match(pdf, /\(Zahlung: Ä \?\) Tj/);
 });
+
+test("the text of each sticky lies over the picture, invisible, where the sticky is", () => {
+  const jpeg = new Uint8Array([0xff, 0xd8, 0xff, 0xd9]);
+  const pdf = text(pdfFromJpegs([
+    { title: "Checkout", jpeg, width: 400, height: 300, texts: [{ x: 0, y: 0, w: 200, h: 100, text: "Order (Placed)" }] },
+  ]));
+  const layer = /BT 3 Tr \/F1 ([\d.]+) Tf ([\d.]+) Tz ([\d.]+) ([\d.]+) Td \(Order \\\(Placed\\\)\) Tj ET/.exec(pdf);
+  assert.ok(layer, "an invisible line of real text");
+  // The picture fills the page's height (515 pt for 300 px), centred: the text starts at its top left.
+  const scale = 515 / 300;
+  assert.equal(Number(layer[3]), Number((28 + (786 - 400 * scale) / 2).toFixed(2)));
+  assert.equal(Number(layer[4]), Number((28 + 515 - 12).toFixed(2)));
+});

@@ -41,3 +41,21 @@ test("open questions include unresolved threads with their comments; resolved on
   assert.match(text, /## Open questions\n\n- \[ \] Event “Order Placed” \(in Order\)\n  - Ana: Who pays the \\\*postage\\\*\?\n  - Ben: The shop pays\.\n- \[ \] Who refunds\? \(in Ordering\)/);
   assert.match(text, /## Resolved questions\n\n- \[x\] Policy “Whenever \\\*paid\\\*, ship” \(in Ordering\) — resolved by Fran\n  - Ana: Ship when paid in full/);
 });
+
+test("each swimlane lists its stickies left to right", () => {
+  const lanes = {
+    name: "Checkout",
+    frames: new Map([
+      ["l1", { id: "l1", kind: "lane", name: "Customer", x: 0, y: 0, w: 2000, h: 200 }],
+      ["l2", { id: "l2", kind: "lane", name: "Payment", x: 0, y: 200, w: 2000, h: 200 }],
+    ]),
+    notes: new Map([
+      ["b", { id: "b", kind: "event", text: "Order Shipped", x: 600, y: 40, w: 160, h: 110 }],
+      ["a", { id: "a", kind: "command", text: "Place Order", x: 100, y: 40, w: 160, h: 110 }],
+      ["p", { id: "p", kind: "event", text: "Payment Received", x: 300, y: 240, w: 160, h: 110 }],
+    ]),
+    workshop: { votes: {} },
+  };
+  const text = markdownSummary(lanes);
+  assert.match(text, /## Lanes\n\n### Customer\n\n- Command: Place Order\n- Event: Order Shipped\n\n### Payment\n\n- Event: Payment Received/);
+});

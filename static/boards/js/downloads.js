@@ -45,14 +45,20 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
   png.dataset.download = "png";
   const json = item("Board backup (JSON)", "Everything on the board; import it from the home page");
   json.dataset.download = "json";
-  const summary = item("Summary (Markdown)", "Contexts, aggregates, events with fields, open questions, votes");
+  const summary = item("Summary (Markdown)", "Contexts, aggregates, events with fields, lanes, open questions, votes");
   summary.dataset.download = "md";
-  const pdf = item("Wrap-up (PDF)", "The whole board, then a page for each bounded context");
+  const pdf = item("Wrap-up (PDF)", "");
   pdf.dataset.download = "pdf";
   menu.append(svg, png, json, summary, pdf);
   wrap.append(button, menu);
   anchor.before(wrap);
 
+  // One selected bounded context: the PDF is of that context alone.
+  const selectedContext = () => {
+    const ids = selectedIds();
+    const f = ids.length === 1 ? state.view.frames.get(ids[0]) : null;
+    return f?.kind === "bounded_context" ? f : null;
+  };
   // Only elements that are on the board count as a selection to draw.
   const selectedIds = () => [...selection.ids].filter((id) => state.view.notes.has(id) || state.view.frames.has(id) || state.view.links.has(id));
 
@@ -63,6 +69,11 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
     png.querySelector(".menu-label").textContent = n ? "Selection as PNG" : "Board as PNG";
     svg.querySelector(".menu-hint").textContent = `${what}, a picture that scales`;
     png.querySelector(".menu-hint").textContent = `${what}, an image for slides and chats`;
+    const context = selectedContext();
+    pdf.querySelector(".menu-label").textContent = context ? "Context as PDF" : "Wrap-up (PDF)";
+    pdf.querySelector(".menu-hint").textContent = context
+      ? `The bounded context “${context.name}” alone, its text searchable`
+      : "The whole board, then a page for each bounded context, its text searchable";
     menu.hidden = false;
     button.setAttribute("aria-expanded", "true");
     svg.focus();
@@ -94,7 +105,7 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
     try {
       if (what === "svg") await downloadSvg(boardId, ids.length ? ids : null);
       else if (what === "png") await downloadPng(boardId, ids.length ? ids : null);
-      else if (what === "pdf") await downloadPdf(boardId, state);
+      else if (what === "pdf") await downloadPdf(boardId, state, selectedContext());
       else if (what === "md") saveText(markdownSummary(state.view), `${fileName(state.view.name)}.md`, "text/markdown");
       else await downloadWithKey(`/api/boards/${encodeURIComponent(boardId)}/export.json`, "board.storming.json");
     } catch (err) {
@@ -104,22 +115,38 @@ export function mountDownloads({ boardId, selection, state, anchor }) {
   for (const b of [svg, png, json, summary, pdf]) b.addEventListener("click", () => run(b.dataset.download));
 }
 
-// The board, then each bounded context on a page of its own, as one PDF.
-async function downloadPdf(boardId, state) {
+// The board, then each bounded context on a page of its own, as one PDF; or one context alone.
+async function downloadPdf(boardId, state, only = null) {
   toast("Making the PDF…");
   const name = state.view.name || "Board";
   const contexts = [...state.view.frames.values()].filter((f) => f.kind === "bounded_context")
     .sort((a, b) => a.y - b.y || a.x - b.x);
-  const pages = [{ title: name, ...(await pictureJpeg(boardId)) }];
-  for (const c of contexts) pages.push({ title: `${name}: ${c.name}`, ...(await pictureJpeg(boardId, [c.id])) });
+  const page = async (title, ids) => {
+    const picture = await pictureJpeg(boardId, ids);
+    return { title, ...picture, texts: textsOf(state.view, picture) };
+  };
+  const pages = only ? [] : [await page(name, null)];
+  for (const c of only ? [only] : contexts) pages.push(await page(`${name}: ${c.name}`, [c.id]));
   const url = URL.createObjectURL(new Blob([pdfFromJpegs(pages)], { type: "application/pdf" }));
   const a = document.createElement("a");
   a.href = url;
-  a.download = `${fileName(name)}.pdf`;
+  a.download = only ? `${fileName(name)}-${fileName(only.name)}.pdf` : `${fileName(name)}.pdf`;
   document.body.append(a);
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// The words of each drawn sticky and frame, where the picture shows them: the PDF's text layer.
+function textsOf(view, picture) {
+  const texts = [];
+  for (const id of picture.drawn) {
+    const n = view.notes.get(id);
+    const f = n ? null : view.frames.get(id);
+    if (n) texts.push({ ...picture.place(n), text: n.text });
+    else if (f) texts.push({ ...picture.place({ x: f.x, y: f.y, w: f.w, h: 40 }), text: f.name });
+  }
+  return texts;
 }
 
 function fileName(name) {

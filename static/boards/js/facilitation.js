@@ -12,7 +12,7 @@ import { mountDots } from "./dots.js";
 import { mountFollow } from "./follow.js";
 import { participantId } from "./identity.js";
 
-const FRAME_KEYS = { a: "aggregate", k: "bounded_context" };
+const FRAME_KEYS = { a: "aggregate", k: "bounded_context", w: "lane" };
 
 export function mountFacilitation(host, ctx) {
   const { state, socket, config } = ctx;
@@ -66,7 +66,7 @@ export function mountFacilitation(host, ctx) {
 
   // --- the palette follows the phase ----------------------------------------------------
   const palette = document.getElementById("palette");
-  const kindButtons = () => palette.querySelectorAll(".palette-item[data-kind], .tool[data-tool=aggregate], .tool[data-tool=bounded_context]");
+  const kindButtons = () => palette.querySelectorAll(".palette-item[data-kind], .tool[data-tool=aggregate], .tool[data-tool=bounded_context], .tool[data-tool=lane]");
   const kindOf = (b) => b.dataset.kind || b.dataset.tool;
   const offMessage = (kind) => {
     const label = kindInfo(kind).label;

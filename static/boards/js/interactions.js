@@ -3,7 +3,7 @@
 
 import { FRAME_KINDS, NOTE_KINDS, kindInfo } from "./kinds.js";
 import { newId } from "./ids.js";
-import { membersOf } from "./state.js";
+import { laneOf, membersOf } from "./state.js";
 import { toast } from "./toast.js";
 import { isTyping } from "./actions.js";
 import { Clipboard } from "./clipboard.js";
@@ -13,7 +13,7 @@ import { align, distribute, freeSpot, nextToTheRight, sortLeftToRight, timeOrder
 const DRAG_THRESHOLD_PX = 4;
 const MIN_NOTE = { w: 60, h: 40 };
 const MIN_FRAME = { w: 120, h: 80 };
-const DEFAULT_FRAME = { aggregate: { w: 520, h: 340 }, bounded_context: { w: 960, h: 600 } };
+const DEFAULT_FRAME = { aggregate: { w: 520, h: 340 }, bounded_context: { w: 960, h: 600 }, lane: { w: 2400, h: 240 } };
 const FRAME_TOOLS = new Set(FRAME_KINDS.map((k) => k.kind));
 
 const round = (v) => Math.round(v);
@@ -276,7 +276,7 @@ export class Interactions extends EventTarget {
   }
 
   unusedFrameName(kind) {
-    const base = kind === "aggregate" ? "Aggregate" : "Context";
+    const base = { aggregate: "Aggregate", bounded_context: "Context", lane: "Lane" }[kind] || "Frame";
     const names = new Set([...this.state.view.frames.values()].map((f) => f.name));
     let n = 1;
     while (names.has(`${base} ${n}`)) n += 1;
@@ -404,6 +404,10 @@ export class Interactions extends EventTarget {
     if (!from) return false;
     const info = kindInfo("event");
     const spot = nextToTheRight(from, { w: info.w, h: info.h }, [...this.state.view.notes.values()]);
+    // In a lane, the new event stays in it: a lane too short for it grows to the right.
+    const lane = laneOf(this.state.view, from);
+    const end = spot.x + info.w + 40;
+    if (lane && end > lane.x + lane.w) this.state.submit("frame.update", { id: lane.id, w: round(end - lane.x) });
     // Keep the new event in view: a timeline grows to the right, the view follows it.
     const view = this.camera.visibleWorld(0);
     const inset = this.camera.insets ? this.camera.insets().right / this.camera.zoom : 0;
@@ -432,9 +436,36 @@ export class Interactions extends EventTarget {
       column: () => align(notes, "left"),
       spread: () => distribute(notes, "x"),
       "spread-down": () => distribute(notes, "y"),
-      time: () => sortLeftToRight(timeOrder(notes, links)),
+      time: () => sortLeftToRight(timeOrder(notes, links), (r) => laneOf(this.state.view, r)?.id ?? null),
     }[how]();
     this.moveTo(moves);
+  }
+
+  // A lane under the lowest one, as wide as it; the first lane spans the view. Then its name.
+  addLane() {
+    const lanes = [...this.state.view.frames.values()].filter((f) => f.kind === "lane");
+    let rect;
+    if (lanes.length) {
+      const last = lanes.reduce((a, b) => (b.y + b.h > a.y + a.h ? b : a));
+      rect = { x: last.x, y: last.y + last.h, w: last.w, h: last.h };
+    } else {
+      const view = this.camera.visibleWorld(0);
+      const inset = this.camera.insets ? this.camera.insets() : { left: 0, right: 0 };
+      const left = view.x + (inset.left + 24) / this.camera.zoom;
+      const right = view.x + view.w - (inset.right + 24) / this.camera.zoom;
+      rect = { x: left, y: view.y + 80 / this.camera.zoom, w: Math.max(right - left, 800), h: DEFAULT_FRAME.lane.h };
+    }
+    const id = newId();
+    this.state.submit("frame.create", {
+      id, kind: "lane", name: this.unusedFrameName("lane"),
+      x: round(rect.x), y: round(rect.y), w: round(rect.w), h: round(rect.h),
+    });
+    // Keep the new lane's label in view, then type its name (an actor or a context).
+    const view = this.camera.visibleWorld(0);
+    const below = rect.y + rect.h + 20 - (view.y + view.h);
+    if (below > 0) this.camera.panBy(0, -below * this.camera.zoom);
+    this.selection.set([id]);
+    this.editFrameName(id);
   }
 
   setKind(kind) {
@@ -531,6 +562,7 @@ export class Interactions extends EventTarget {
       { name: "align-column", label: "Align the selection in a column (left edges)", keys: ["Shift+V"], when: several, run: () => this.arrange("column") },
       { name: "distribute", label: "Distribute the selection evenly left to right", keys: ["Shift+D"], when: () => this.selectedNotes().length > 2 && editable(), run: () => this.arrange("spread") },
       { name: "distribute-down", label: "Distribute the selection evenly top to bottom", keys: ["Shift+E"], when: () => this.selectedNotes().length > 2 && editable(), run: () => this.arrange("spread-down") },
+      { name: "add-lane", label: "Add a lane under the last one (or across the view)", keys: ["Shift+W"], when: editable, run: () => this.addLane() },
       { name: "sort-time", label: "Sort the selection left to right by time (following links)", keys: ["Shift+S"], when: several, run: () => this.arrange("time") },
     );
     for (const k of NOTE_KINDS) {
@@ -542,7 +574,7 @@ export class Interactions extends EventTarget {
     for (const k of NOTE_KINDS) {
       list.push({ name: `add-${k.kind}`, label: `Add ${k.label}`, keys: [k.key], when: editable, run: () => this.placeAtCentre(k.kind) });
     }
-    const tools = { v: "select", h: "hand", b: "box", c: "connect", a: "aggregate", k: "bounded_context" };
+    const tools = { v: "select", h: "hand", b: "box", c: "connect", a: "aggregate", k: "bounded_context", w: "lane" };
     for (const [key, tool] of Object.entries(tools)) {
       list.push({ name: `tool-${tool}`, label: `Tool: ${tool}`, keys: [key], run: () => this.setTool(tool) });
     }

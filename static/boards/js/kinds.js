@@ -12,6 +12,7 @@ const ICONS = {
   hotspot: "M12 3 22 20H2z M12 9v5 M12 17v.5",
   aggregate: "M3 7l9-4 9 4v10l-9 4-9-4z M3 7l9 4 9-4 M12 11v10",
   bounded_context: "M4 4h4 M10 4h4 M16 4h4v4 M20 10v4 M20 16v4h-4 M14 20h-4 M8 20H4v-4 M4 14v-4 M4 8V4",
+  lane: "M2 4h20 M2 12h20 M2 20h20 M6 4v16",
   connect: "M4 12h14 M13 6l6 6-6 6",
   select: "M5 3l14 8-6 2-3 6z",
   hand: "M12 2v20 M2 12h20 M12 2 9 5 M12 2l3 3 M12 22l-3-3 M12 22l3-3 M2 12l3-3 M2 12l3 3 M22 12l-3-3 M22 12l-3 3",
@@ -31,6 +32,7 @@ export const NOTE_KINDS = [
 export const FRAME_KINDS = [
   { kind: "aggregate", label: "Aggregate", key: "a", hint: "Draw an aggregate: drag on the board" },
   { kind: "bounded_context", label: "Bounded context", key: "k", hint: "Draw a bounded context: drag on the board" },
+  { kind: "lane", label: "Lane", key: "w", hint: "Draw a swimlane for an actor or a context: drag, or click for a wide one (Shift+W: add one under the last)" },
 ];
 
 export const FIELD_KINDS = new Set(["event", "command"]);

@@ -86,16 +86,22 @@ export function distribute(items, axis) {
 }
 
 // Left to right in time order: `order` is the items sorted by when they happen (the caller's
-// notion of time); they take the left-to-right slots the selection already occupies, on one
-// row at the top of the selection, keeping at least a gap between them.
-export function sortLeftToRight(order) {
+// notion of time); they take the left-to-right slots the selection already occupies, keeping at
+// least a gap between them. `laneOf(item)` names the swimlane an item is in (or null): each
+// item stays in its lane, on one row at the top of that lane's items, so the timeline reads
+// left to right across the lanes. Without lanes: one row at the top of the selection.
+export function sortLeftToRight(order, laneOf = () => null) {
   const out = new Map();
   if (order.length < 2) return out;
   const slots = [...order].sort((a, b) => a.x - b.x);
-  const y = Math.min(...order.map((r) => r.y));
+  const rows = new Map();
+  for (const r of order) {
+    const lane = laneOf(r);
+    rows.set(lane, Math.min(rows.has(lane) ? rows.get(lane) : Infinity, r.y));
+  }
   let x = slots[0].x;
   for (const r of order) {
-    out.set(r.id, { x: Math.round(x), y: Math.round(y) });
+    out.set(r.id, { x: Math.round(x), y: Math.round(rows.get(laneOf(r))) });
     x += r.w + GAP * 2;
   }
   return out;

@@ -1,5 +1,5 @@
-// The legend: every kind with its colour, icon, shape and naming rule, the two frames, and
-// the flow grammar of DESIGN.md. One click (the Legend button) or one key (L) away.
+// The legend: every kind with its colour, icon, shape and naming rule, the frames, and
+// the flow grammar of DESIGN.md, and swimlanes. One click (the Legend button) or one key (L) away.
 
 import { icon } from "./kinds.js";
 import { el } from "./ui.js";
@@ -17,6 +17,7 @@ const NOTES = [
 const FRAMES = [
   { kind: "aggregate", name: "Aggregate", shape: "yellow header, solid border", rule: "A noun; decides commands and emits events." },
   { kind: "bounded_context", name: "Bounded context", shape: "dashed border, label", rule: "A name, unique on the board; one meaning per word inside." },
+  { kind: "lane", name: "Lane", shape: "light blue band, label at the left", rule: "An actor or a context: its stickies stay in it along the timeline (layout only)." },
 ];
 
 // The flows of the grammar, each a chain read left to right.

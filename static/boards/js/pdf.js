@@ -1,5 +1,7 @@
 // A PDF of pictures, one a page (the board, then each bounded context), written by hand: a PDF
 // that shows JPEG images needs no library, only objects, their byte offsets and a trailer.
+// Over each picture lies its text, invisible (text render mode 3), where each sticky and frame
+// is: a reader can search, select and copy it, the way scanned pages are made searchable.
 // Pure: pages in, bytes out.
 
 const PAGE = { w: 842, h: 595 }; // A4 landscape, in points
@@ -21,7 +23,23 @@ function latin1(text) {
   return out;
 }
 
-// pages: [{title, jpeg: Uint8Array, width, height}] (the image's size in pixels).
+// One invisible line of text over a rectangle of the picture, squeezed to the rectangle's width.
+function textLayer(texts, toPage) {
+  let out = "";
+  for (const t of texts || []) {
+    const text = pdfText(t.text).trim();
+    if (!text) continue;
+    const r = toPage(t);
+    const size = Math.max(1, Math.min(12, r.h * 0.3));
+    // Helvetica averages about half an em a character.
+    const squeeze = Math.max(1, Math.min(100, (100 * r.w) / (0.5 * size * text.length)));
+    out += `BT 3 Tr /F1 ${size.toFixed(2)} Tf ${squeeze.toFixed(1)} Tz ${r.x.toFixed(2)} ${(r.y - size).toFixed(2)} Td (${text}) Tj ET\n`;
+  }
+  return out;
+}
+
+// pages: [{title, jpeg: Uint8Array, width, height, texts}] (the image's size in pixels; texts:
+// [{x, y, w, h, text}] in the image's pixels, from its top left corner).
 export function pdfFromJpegs(pages) {
   const chunks = [];
   const offsets = [];
@@ -56,9 +74,12 @@ export function pdfFromJpegs(pages) {
     const h = p.height * scale;
     const x = MARGIN + (room.w - w) / 2;
     const y = MARGIN + (room.h - h) / 2;
+    // From the image's pixels (top left origin) to the page's points (bottom left origin).
+    const toPage = (r) => ({ x: x + r.x * scale, y: y + h - r.y * scale, w: r.w * scale, h: r.h * scale });
     const draw = latin1(
       `BT /F1 ${TITLE} Tf ${MARGIN} ${PAGE.h - MARGIN - TITLE} Td (${pdfText(p.title)}) Tj ET\n` +
-      `q ${w.toFixed(2)} 0 0 ${h.toFixed(2)} ${x.toFixed(2)} ${y.toFixed(2)} cm /Im Do Q`,
+      `q ${w.toFixed(2)} 0 0 ${h.toFixed(2)} ${x.toFixed(2)} ${y.toFixed(2)} cm /Im Do Q\n` +
+      textLayer(p.texts, toPage),
     );
     object(page, `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 ${PAGE.w} ${PAGE.h}] ` +
       `/Resources << /Font << /F1 3 0 R >> /XObject << /Im ${image} 0 R >> >> /Contents ${content} 0 R >>`);

@@ -71,13 +71,17 @@ export async function downloadPng(boardId, ids = null) {
   save(await svgToPngBlob(text), filename.replace(/\.svg$/, "") + ".png");
 }
 
-// The board (or some elements) as a JPEG for a page of a PDF (pdf.js): {jpeg, width, height}.
+// The board (or some elements) as a JPEG for a page of a PDF (pdf.js): {jpeg, width, height,
+// drawn, place}: the ids of the elements drawn, and place(rect) from board units to the image's
+// pixels (for the PDF's text layer).
 export async function pictureJpeg(boardId, ids = null, maxSide = 2400) {
   const { text } = await fetchSvg(boardId, ids);
   const root = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
   const width = parseFloat(root.getAttribute("width")) || 800;
   const height = parseFloat(root.getAttribute("height")) || 600;
   const scale = Math.min(PNG_SCALE, maxSide / width, maxSide / height);
+  const [vx, vy, vw] = (root.getAttribute("viewBox") || `0 0 ${width} ${height}`).split(/\s+/).map(Number);
+  const drawn = [...root.querySelectorAll("g[data-id]")].map((g) => g.getAttribute("data-id"));
   const url = URL.createObjectURL(new Blob([text], { type: "image/svg+xml" }));
   try {
     const img = await loadImage(url);
@@ -91,7 +95,9 @@ export async function pictureJpeg(boardId, ids = null, maxSide = 2400) {
     const blob = await new Promise((resolve, reject) =>
       canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("The picture is too large for a PDF page."))), "image/jpeg", 0.9),
     );
-    return { jpeg: new Uint8Array(await blob.arrayBuffer()), width: canvas.width, height: canvas.height };
+    const k = canvas.width / vw;
+    const place = (r) => ({ x: (r.x - vx) * k, y: (r.y - vy) * k, w: r.w * k, h: r.h * k });
+    return { jpeg: new Uint8Array(await blob.arrayBuffer()), width: canvas.width, height: canvas.height, drawn, place };
   } finally {
     URL.revokeObjectURL(url);
   }

@@ -28,7 +28,7 @@ function throttle(fn, ms) {
   };
 }
 
-import { assignColours, initials } from "./people.js";
+import { initials } from "./people.js";
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 
@@ -52,7 +52,6 @@ export class Presence {
     this.ghostsLayer = ghostsLayer;
     this.me = null;
     this.users = new Map(); // connection id -> {id, name, color, cursor, preview}
-    this.colours = new Map(); // connection id -> colour shown (people.js)
     this.editing = null; // the sticky this person types in, told to others with the cursor
     this.lastCursor = null;
     this.onJump = null; // (user) => void, set by the page
@@ -66,11 +65,6 @@ export class Presence {
   }
 
   welcome(you) {
-    // A reconnection is a new connection id: this person keeps the colour they had.
-    if (this.me && this.colours.has(this.me.id)) {
-      this.colours.set(you.id, this.colours.get(this.me.id));
-      this.colours.delete(this.me.id);
-    }
     this.me = you;
     // A new connection gets the full roster again; start from a clean slate.
     this.users.clear();
@@ -110,7 +104,8 @@ export class Presence {
   }
 
   colour(u) {
-    return this.colours.get(u.id) || u.color || "#868e96";
+    // The server gives each participant a colour of their own, kept across reconnects.
+    return u.color || "#868e96";
   }
 
   sendPreview(id, x, y) {
@@ -123,7 +118,6 @@ export class Presence {
   }
 
   render() {
-    this.colours = assignColours([...this.users.values()], this.colours);
     this.renderRoster();
     this.placeCursors();
     this.drawGhosts();

@@ -154,7 +154,8 @@ export class Renderer {
     }
     el.setAttribute("aria-label", `${kindInfo(f.kind).label}: ${f.name || "(unnamed)"}`);
     // Smaller frames above bigger ones, so a nested aggregate's header stays reachable.
-    el.style.zIndex = String(Math.max(1, 1000000 - Math.round((f.w * f.h) / 100)));
+    // Lanes lie under every other frame: they are background bands across the timeline.
+    el.style.zIndex = f.kind === "lane" ? "1" : String(Math.max(2, 1000000 - Math.round((f.w * f.h) / 100)));
   }
 
   // On every camera move: what comes near the view is drawn at once; what went far off is

@@ -280,6 +280,12 @@ function moveMembers(board, frameId, dx, dy) {
 // The elements a frame move carries along (used for the drag preview as well).
 export function membersOf(board, frameId) {
   const ids = [];
+  const frame = board.frames.get(frameId);
+  // A lane holds the stickies whose centre is in its band (boards/domain/membership.py in_lane).
+  if (frame?.kind === "lane") {
+    for (const n of board.notes.values()) if (inRect(frame, n.x + n.w / 2, n.y + n.h / 2)) ids.push(n.id);
+    return ids;
+  }
   for (const n of board.notes.values()) {
     if (n.aggregate === frameId || n.context === frameId) ids.push(n.id);
   }
@@ -287,6 +293,21 @@ export function membersOf(board, frameId) {
     if (f.context === frameId) ids.push(f.id);
   }
   return ids;
+}
+
+function inRect(r, x, y) {
+  return r.x <= x && x <= r.x + r.w && r.y <= y && y <= r.y + r.h;
+}
+
+// The lane a rectangle's centre lies in (the smallest, if lanes overlap), or null.
+export function laneOf(board, r) {
+  const x = r.x + r.w / 2;
+  const y = r.y + r.h / 2;
+  let best = null;
+  for (const f of board.frames.values()) {
+    if (f.kind === "lane" && inRect(f, x, y) && (!best || f.w * f.h < best.w * best.h)) best = f;
+  }
+  return best;
 }
 
 function diffBoards(before, after) {

@@ -1,6 +1,7 @@
 // The wrap-up of a workshop as Markdown: bounded contexts with their aggregates, events (with
 // fields), commands, policies, read models and external systems; the open questions (hotspots
-// and unresolved threads, with their comments) and the resolved ones; the dot votes. A pure function of the board's view, so it is the same for everyone.
+// and unresolved threads, with their comments) and the resolved ones; the dot votes; the swimlanes,
+// each with its stickies left to right. A pure function of the board's view, so it is the same for everyone.
 
 import { kindInfo } from "./kinds.js";
 import { ranking } from "./workshop.js";
@@ -18,6 +19,10 @@ function md(text) {
 
 function byPlace(a, b) {
   return a.x - b.x || a.y - b.y;
+}
+
+function inBand(r, x, y) {
+  return r.x <= x && x <= r.x + r.w && r.y <= y && y <= r.y + r.h;
 }
 
 function fieldType(f) {
@@ -64,6 +69,17 @@ export function markdownSummary(view) {
   if (outside) {
     lines.push("", "## Outside any bounded context");
     place(null);
+  }
+
+  // Swimlanes: who (or which context) does what, in timeline order.
+  const lanes = frames.filter((f) => f.kind === "lane").sort((a, b) => a.y - b.y || a.x - b.x);
+  if (lanes.length) lines.push("", "## Lanes");
+  for (const lane of lanes) {
+    const inside = (n) => inBand(lane, n.x + n.w / 2, n.y + n.h / 2);
+    const here = notes.filter(inside).sort(byPlace);
+    lines.push("", `### ${md(lane.name)}`, "");
+    if (!here.length) lines.push("Nothing in this lane yet.");
+    for (const n of here) lines.push(`- ${kindInfo(n.kind).label}: ${md(n.text)}`);
   }
 
   const frameName = (id) => view.frames.get(id)?.name;

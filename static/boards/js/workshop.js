@@ -16,15 +16,15 @@ export const PHASES = [
     instruction: "Put every domain event you can think of on the board, in past tense. Mark doubts with a hotspot.",
   },
   {
-    phase: "timeline", title: "Enforce the timeline", allowed: EXPLORATION,
+    phase: "timeline", title: "Enforce the timeline", allowed: [...EXPLORATION, "lane"],
     instruction: "Sort the events left to right in the order they happen; remove duplicates and fill the gaps.",
   },
   {
-    phase: "commands", title: "Commands and policies", allowed: COMMANDS,
+    phase: "commands", title: "Commands and policies", allowed: [...COMMANDS, "lane"],
     instruction: "What causes each event? Add the command, who issues it, the policies, external systems and read models.",
   },
   {
-    phase: "aggregates", title: "Aggregates", allowed: [...COMMANDS, "aggregate"],
+    phase: "aggregates", title: "Aggregates", allowed: [...COMMANDS, "aggregate", "lane"],
     instruction: "Group the commands and events around the aggregates that decide them: draw an aggregate around each group.",
   },
   {
