@@ -6,6 +6,7 @@ tests never touch pytest-django's test database: they talk HTTP and WebSocket li
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import socket
@@ -36,11 +37,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     in_browser = [item for item in items if here in Path(item.fspath).parents]
     for item in in_browser:
         item.add_marker(pytest.mark.browser)
-    # Browser tests run last: Playwright's sync API keeps its event loop running on the main
-    # thread while the session's browser lives, so an asyncio test after one could not start
-    # a loop of its own ("Runner.run() cannot be called from a running event loop").
-    chosen = set(in_browser)
-    items[:] = [item for item in items if item not in chosen] + in_browser
 
 
 def free_port() -> int:
@@ -175,15 +171,36 @@ def app_server(server: Server) -> Iterator[Server]:
         server.start()
 
 
+# Playwright's sync API runs its asyncio loop in a greenlet of the test's own thread, and after
+# every call it marks that loop as the thread's running loop again (wait_for_future in
+# playwright/_impl/_greenlets.py), because the loop is suspended mid-run inside that greenlet.
+# Left marked between tests, it makes the thread look as if it were inside a coroutine: every
+# later asyncio test ("Runner.run() cannot be called from a running event loop") and every
+# async_to_sync refuses to start. So the mark stands only while a browser test runs: taken off
+# when one ends, put back before Playwright is called again (its callbacks need it).
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def session_chromium() -> Iterator[tuple[Any, asyncio.AbstractEventLoop]]:
     need(f"Chromium at {CHROMIUM}", chromium_installed(), "is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
+        loop = asyncio.get_running_loop()  # Playwright's, marked by the call just made
+        asyncio._set_running_loop(None)
+        yield chromium, loop
+        asyncio._set_running_loop(loop)
         chromium.close()
+
+
+@pytest.fixture
+def browser(session_chromium: tuple[Any, asyncio.AbstractEventLoop]) -> Iterator[Any]:
+    """The session's Chromium, for one test; between tests the thread is free for asyncio."""
+    chromium, loop = session_chromium
+    asyncio._set_running_loop(loop)
+    yield chromium
+    asyncio._set_running_loop(None)
 
 
 class BoardPage:
