@@ -132,7 +132,7 @@ async function main() {
     const now = Date.now();
     if (syncAsked.since === since && now - syncAsked.at < SYNC_RETRY_MS) return;
     syncAsked = { since, at: now };
-    socket.send({ type: "sync", since });
+    socket.sync(since);
   };
 
   socket.addEventListener("frame", (e) => {
