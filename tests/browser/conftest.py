@@ -8,11 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -24,8 +19,7 @@ import pytest
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
 from tests.conftest import need
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import DaphneServer, migrate, server_env
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -39,76 +33,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         item.add_marker(pytest.mark.browser)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+class Server(DaphneServer):
     """A Daphne process serving Storming; stop() and start() again keep its port and data."""
 
     def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / "daphne.log"
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
-        }
-        self.env.update(
-            {
-                "SQLITE_PATH": str(workdir / "board.sqlite3"),
-                "DEBUG": "true",
-                "SERVE_STATIC": "true",
-                "DJANGO_SETTINGS_MODULE": "storming.settings",
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        self.process: subprocess.Popen | None = None
+        database = {"SQLITE_PATH": str(workdir / "board.sqlite3")}
+        env = server_env(database, DEBUG="true", SERVE_STATIC="true", DJANGO_SETTINGS_MODULE="storming.settings")
+        super().__init__(env, log_path=workdir / "daphne.log")
         # The view key of every board created here: reading a board over HTTP needs one.
         self.view_keys: dict[str, str] = {}
 
     def migrate(self) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            timeout=120,
-        )
+        migrate(self.env)
 
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "storming.asgi:application"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Daphne exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.2)
-        raise RuntimeError(f"Daphne did not answer within 30 s; see {self.log_path}")
+    def start(self, timeout: float = 30) -> Server:
+        return super().start(timeout)
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        super().stop()
         self.process = None
 
     def restart(self) -> None:
