@@ -47,17 +47,20 @@ export async function downloadWithKey(url, fallbackName = "download") {
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
     response = await boardFetch(url);
   }
-  if (!response.ok) {
-    let message = `The download failed (HTTP ${response.status}).`;
-    try {
-      message = (await response.json()).error.message;
-    } catch {
-      // Not our JSON error: keep the generic message.
-    }
-    throw new Error(message);
-  }
+  if (!response.ok) throw new Error(await failureMessage(response, "The download failed"));
   const name = /filename="([^"]+)"/.exec(response.headers.get("Content-Disposition") || "");
   saveBlob(await response.blob(), name ? name[1] : fallbackName);
+}
+
+// What a failed answer says: our JSON error's message, else `what` and the HTTP status.
+export async function failureMessage(response, what) {
+  try {
+    const message = (await response.json()).error?.message;
+    if (message) return message;
+  } catch {
+    // Not our JSON error: say what failed and how.
+  }
+  return `${what} (HTTP ${response.status}).`;
 }
 
 export function saveBlob(blob, filename) {

@@ -3,7 +3,7 @@
 
 import { downloadPng, downloadSvg, pictureJpeg } from "./picture.js";
 import { pdfFromJpegs } from "./pdf.js";
-import { downloadWithKey } from "./board-key.js";
+import { downloadWithKey, saveBlob } from "./board-key.js";
 import { toast } from "./toast.js";
 import { markdownSummary } from "./summary.js";
 
@@ -112,28 +112,14 @@ async function downloadPdf(boardId, state) {
     .sort((a, b) => a.y - b.y || a.x - b.x);
   const pages = [{ title: name, ...(await pictureJpeg(boardId)) }];
   for (const c of contexts) pages.push({ title: `${name}: ${c.name}`, ...(await pictureJpeg(boardId, [c.id])) });
-  const url = URL.createObjectURL(new Blob([pdfFromJpegs(pages)], { type: "application/pdf" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = `${fileName(name)}.pdf`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  saveBlob(new Blob([pdfFromJpegs(pages)], { type: "application/pdf" }), `${fileName(name)}.pdf`);
 }
 
 function fileName(name) {
   return (name || "board").normalize("NFKD").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").toLowerCase() || "board";
 }
 
-// A file made in the page (the Markdown summary), saved through a link to a Blob.
+// A file made in the page (the Markdown summary).
 function saveText(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveBlob(new Blob([text], { type: `${type};charset=utf-8` }), name);
 }
