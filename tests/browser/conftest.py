@@ -174,13 +174,17 @@ class BoardPage:
     def add_note(self, kind: str, text: str) -> str:
         """Click the palette, type the text in place, press Enter; returns the new note's id."""
         self.page.locator(f'.palette-item[data-kind="{kind}"]').click()
-        editor = self.page.locator(".note-editor")
+        return self.type_in_place(".note-editor", ".note.editing", text)
+
+    def type_in_place(self, editor_selector: str, edited_selector: str, text: str) -> str:
+        """Type into the in-place editor that just opened and press Enter; the edited element's id."""
+        editor = self.page.locator(editor_selector)
         editor.wait_for()
-        note_id = self.page.locator(".note.editing").get_attribute("data-id")
+        element_id = self.page.locator(edited_selector).get_attribute("data-id")
         self.page.keyboard.type(text)
         self.page.keyboard.press("Enter")
         editor.wait_for(state="detached")
-        return note_id
+        return element_id
 
     def centre(self, locator: Any) -> tuple[float, float]:
         box = locator.bounding_box()
@@ -205,13 +209,7 @@ class BoardPage:
     def draw_frame(self, kind: str, start: tuple[float, float], end: tuple[float, float], name: str) -> str:
         self.page.locator(f'.tool[data-tool="{kind}"]').click()
         self.drag(start, end)
-        editor = self.page.locator(".frame-name-editor")
-        editor.wait_for()
-        frame_id = self.page.locator(".frame.editing").get_attribute("data-id")
-        self.page.keyboard.type(name)
-        self.page.keyboard.press("Enter")
-        editor.wait_for(state="detached")
-        return frame_id
+        return self.type_in_place(".frame-name-editor", ".frame.editing", name)
 
     def transform(self, locator: Any) -> str:
         return locator.evaluate("el => el.style.transform")
