@@ -66,8 +66,35 @@ test("an op refused with rate_limited goes again only after retry_after_ms, and 
   mock.timers.tick(1499);
   assert.deepEqual(opsSent(ws), ["op-1"], "sent again before the server said it would take it");
   mock.timers.tick(301); // the spread is at most a fifth of the wait (of a second at most)
+  assert.deepEqual(opsSent(ws), ["op-1", "op-1"], "the owed ops go at the budget's pace, not all at once");
+  mock.timers.tick(1499);
+  assert.deepEqual(opsSent(ws), ["op-1", "op-1"]);
+  mock.timers.tick(301);
   assert.deepEqual(opsSent(ws), ["op-1", "op-1", "op-2"]);
   assert.equal(socket.waiting, 2, "both stay owed until acked");
+});
+
+test("the owed ops keep the pace of the longest wait asked, not of a later, shorter one", () => {
+  const { socket, ws } = connectedSocket();
+  for (const n of [1, 2, 3]) socket.sendOp(op(n));
+  ws.receive({ type: "reject", op_id: "op-2", error: { code: "rate_limited", retry_after_ms: 500 } });
+  ws.receive({ type: "reject", op_id: "op-3", error: { code: "rate_limited", retry_after_ms: 100 } });
+  mock.timers.tick(600);
+  assert.deepEqual(opsSent(ws), ["op-1", "op-2", "op-3", "op-2"]);
+  mock.timers.tick(499);
+  assert.deepEqual(opsSent(ws), ["op-1", "op-2", "op-3", "op-2"], "op-3 went at the shorter pace");
+  mock.timers.tick(101);
+  assert.deepEqual(opsSent(ws), ["op-1", "op-2", "op-3", "op-2", "op-3"]);
+});
+
+test("ops refused during a database outage go again all at once, in order, after about two seconds", () => {
+  const { socket, ws } = connectedSocket();
+  for (const n of [1, 2, 3]) socket.sendOp(op(n));
+  for (const n of [1, 2, 3]) ws.receive({ type: "reject", op_id: `op-${n}`, error: { code: "unavailable", message: "Try again" } });
+  mock.timers.tick(1999);
+  assert.deepEqual(opsSent(ws), ["op-1", "op-2", "op-3"]);
+  mock.timers.tick(2001);
+  assert.deepEqual(opsSent(ws), ["op-1", "op-2", "op-3", "op-1", "op-2", "op-3"]);
 });
 
 test("a rejection of a rate-limited op is not shown to the person: the page just waits", () => {

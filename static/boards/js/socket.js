@@ -34,11 +34,14 @@ export class BoardSocket extends EventTarget {
     this.status = "reconnecting";
     this.browserOffline = typeof navigator !== "undefined" && navigator.onLine === false;
     this.stopped = false;
-    // After a "not now", ops wait until this time (ms since the epoch), then go in one go: the
-    // budget is the participant's, so sending the others meanwhile would only be refused too.
+    // After a "not now", ops wait until this time (ms since the epoch): the budget is the
+    // participant's, so sending the others meanwhile would only be refused too. Then what is
+    // owed goes in order, one op per wait the server last asked for (its budget's pace), or all
+    // at once after an outage (no hint: the database is back or it is not).
     this.holdUntil = 0;
     this.owed = new Set(); // op_ids to send when the hold ends
     this.holdTimer = null;
+    this.pace = 0;
     // The same for sync: the since still wanted when its wait is over.
     this.syncHoldUntil = 0;
     this.syncOwed = null;
@@ -81,6 +84,7 @@ export class BoardSocket extends EventTarget {
       } else {
         for (const frame of this.outbox) ws.send(JSON.stringify(frame));
         this.owed.clear();
+        this.pace = 0;
       }
       this.setStatus("connected");
       this.dispatchEvent(new CustomEvent("open"));
@@ -95,7 +99,7 @@ export class BoardSocket extends EventTarget {
       }
       if (frame.type === "reject" && RETRYABLE.has(frame.error?.code)) {
         // Not applied, but not wrong either: the op stays owed and goes again later.
-        this.retryLater(frame.op_id, retryDelay(frame.error));
+        this.retryLater(frame.op_id, retryDelay(frame.error), Boolean(frame.error.retry_after_ms));
         return;
       }
       if (frame.type === "error" && frame.code === "rate_limited" && frame.retry_after_ms) {
@@ -160,9 +164,16 @@ export class BoardSocket extends EventTarget {
     return Date.now() < this.holdUntil;
   }
 
-  // Hold every op for `delay` ms (longer if already held), then send what is owed, in order.
-  retryLater(opId, delay = retryDelay(null)) {
+  // Hold every op for `delay` ms (longer if already held), then send what is owed, in order;
+  // `paced`: one op per the longest wait asked since the hold began (the nearest to the
+  // budget's own pace: a later refusal comes with a bucket partly refilled), else all at once.
+  retryLater(opId, delay = retryDelay(null), paced = false) {
     this.owed.add(opId);
+    this.pace = paced ? Math.max(this.pace, delay) : 0;
+    this.hold(delay);
+  }
+
+  hold(delay) {
     const until = Date.now() + delay;
     if (until <= this.holdUntil) return;
     this.holdUntil = until;
@@ -173,8 +184,17 @@ export class BoardSocket extends EventTarget {
   sendOwed() {
     this.holdTimer = null;
     if (!this.connected) return; // the reconnect resends the whole outbox
-    for (const frame of this.outbox) if (this.owed.has(frame.op_id)) this.send(frame);
-    this.owed.clear();
+    for (const frame of this.outbox) {
+      if (!this.owed.has(frame.op_id)) continue;
+      this.owed.delete(frame.op_id);
+      this.send(frame);
+      if (this.pace && this.owed.size) {
+        this.hold(this.pace);
+        return;
+      }
+    }
+    this.owed.clear(); // acked or refused for good meanwhile
+    this.pace = 0;
   }
 
   // `sync` (volatile: dropped while offline), held while the server asked to wait.
