@@ -36,8 +36,8 @@ export class BoardSocket extends EventTarget {
     this.stopped = false;
     // After a "not now", ops wait until this time (ms since the epoch): the budget is the
     // participant's, so sending the others meanwhile would only be refused too. Then what is
-    // owed goes in order, one op per wait the server last asked for (its budget's pace), or all
-    // at once after an outage (no hint: the database is back or it is not).
+    // owed goes in order, at the pace of the server's waits (see retryLater), or all at once
+    // after an outage (no hint: the database is back or it is not).
     this.holdUntil = 0;
     this.owed = new Set(); // op_ids to send when the hold ends
     this.holdTimer = null;
