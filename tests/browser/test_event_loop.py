@@ -11,12 +11,17 @@ import asyncio
 from asgiref.sync import async_to_sync
 
 
-def test_a_browser_test_drives_chromium(browser, app_server):
+def home_page_title(browser, app_server) -> str:
     context = browser.new_context()
     page = context.new_page()
     page.goto(app_server.url + "/")
-    assert page.title()
+    title = page.title()
     context.close()
+    return title
+
+
+def test_a_browser_test_drives_chromium(browser, app_server):
+    assert home_page_title(browser, app_server)
 
 
 async def test_an_asyncio_test_runs_after_it_while_the_browser_lives(session_chromium):
@@ -30,8 +35,4 @@ def test_so_does_code_that_starts_a_loop_of_its_own(session_chromium):
 
 
 def test_and_the_browser_still_works_afterwards(browser, app_server):
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(app_server.url + "/")
-    assert page.title()
-    context.close()
+    assert home_page_title(browser, app_server)
