@@ -16,12 +16,17 @@ import json
 import os
 import shutil
 import subprocess
-import time
-import urllib.request
+import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.servers import ServerProcess  # noqa: E402
+
 INSTALL = ROOT / "var" / "relay"
 SOCKET_IO = "socket.io@4.8.4"
 SCRIPT_NAME = "relay_room.mjs"
@@ -56,56 +61,31 @@ def install(script: Path) -> Path:
     return target
 
 
-class RelayServer:
+class RelayServer(ServerProcess):
     """One node process running the relay on a free port."""
 
-    def __init__(self, script: Path, port: int):
+    name = "the relay"
+
+    def __init__(self, script: Path):
+        super().__init__(log_path=INSTALL / "relay.log")
         self.script = script
-        self.port = port
-        self.process: subprocess.Popen | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 20) -> RelayServer:
-        self.process = subprocess.Popen(
-            ["node", str(self.script), str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise SystemExit(
-                    f"the relay exited with {self.process.returncode}: {self.process.stderr.read()[-2000:]}"
-                )
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(self.url + "/", timeout=1):
-                    return self
-            time.sleep(0.1)
-        self.stop()
-        raise SystemExit(f"the relay did not answer on port {self.port} within {timeout} s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+    def launch(self, log: IO[bytes] | int) -> subprocess.Popen:
+        return subprocess.Popen(["node", str(self.script), str(self.port)], stdout=log, stderr=subprocess.STDOUT)
 
 
 @contextlib.contextmanager
 def running_relay(script: str | None = None) -> Iterator[RelayServer]:
-    from tests.conftest import free_port
-
     found = find_script(script)
     if found is None:
         raise SystemExit(
             f"--against-relay: no {SCRIPT_NAME} found; pass --relay-script PATH or set STORMING_RELAY_SCRIPT "
             "(it comes with the workplace's shared/bench/, beside the repository)"
         )
-    server = RelayServer(install(found), free_port()).start()
+    try:
+        server = RelayServer(install(found)).start()
+    except RuntimeError as exc:  # a benchmark's own words, not a traceback
+        raise SystemExit(str(exc)) from None
     try:
         yield server
     finally:

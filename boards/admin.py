@@ -4,6 +4,20 @@ from django.db.models import F
 from boards.models import Board, BoardEvent, Comment, ContractRelease, Frame, Link, Note, RelayPosition
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the application alone writes: staff look, never add or change (nor delete, unless a
+    subclass says why it may)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class BoardEventInline(admin.TabularInline):
     model = BoardEvent
     fields = ("seq", "type", "actor", "op_id", "at", "data")
@@ -28,22 +42,13 @@ class BoardAdmin(admin.ModelAdmin):
 
 
 @admin.register(BoardEvent)
-class BoardEventAdmin(admin.ModelAdmin):
+class BoardEventAdmin(ReadOnlyAdmin):
     list_display = ("board", "seq", "type", "actor", "at")
     list_filter = ("type",)
     search_fields = ("board__name", "board__id", "op_id")
     list_select_related = ("board",)
+    # Not even deleted: the log is append-only, and removing a row would corrupt every replay after it.
     readonly_fields = ("board", "seq", "type", "data", "actor", "op_id", "at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # The log is append-only: removing a row would corrupt every replay after it.
-        return False
 
 
 @admin.register(Note)
@@ -74,7 +79,7 @@ class CommentAdmin(admin.ModelAdmin):
 
 
 @admin.register(RelayPosition)
-class RelayPositionAdmin(admin.ModelAdmin):
+class RelayPositionAdmin(ReadOnlyAdmin):
     """How far `relay_board_events` has published each board, and why it stopped if it did."""
 
     list_display = ("board", "topic", "last_seq", "board_seq", "lag", "status", "error_count", "updated_at")
@@ -100,30 +105,18 @@ class RelayPositionAdmin(admin.ModelAdmin):
     def status(self, obj: RelayPosition) -> str:
         return f"failing: {obj.last_error}" if obj.last_error else "ok"
 
-    def has_add_permission(self, request):
+    def has_delete_permission(self, request, obj=None):
         # Positions are the relay's bookkeeping. Deleting one is allowed on purpose: the relay
-        # then publishes that board again from its first event.
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+        # then publishes that board again from its first event (for staff whose permissions allow it).
+        return admin.ModelAdmin.has_delete_permission(self, request, obj)
 
 
 @admin.register(ContractRelease)
-class ContractReleaseAdmin(admin.ModelAdmin):
+class ContractReleaseAdmin(ReadOnlyAdmin):
     """Released versions of boards' contracts; teams build on them, so they are read only here."""
 
     list_display = ("board", "version", "seq", "actor", "created_at", "note")
     list_select_related = ("board",)
     search_fields = ("board__name", "board__id", "note")
+    # Not deleted either: later releases, their pinned names and schema versions are computed from earlier ones.
     readonly_fields = ("board", "version", "seq", "note", "renamed", "actor", "created_at")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Later releases, their pinned names and schema versions are computed from earlier ones.
-        return False

@@ -13,6 +13,12 @@ bounded (STORMING_NEW_PARTICIPANTS_PER_ADDRESS within STORMING_NEW_PARTICIPANTS_
 seconds). With dots counted per identity, one address can cast at most that many times the
 dots per person; a page keeps its token, so people who reload or reconnect take none.
 
+The rows of issued identities (Participant) are what that bound counts. Once out of the window
+they count for nothing, and one that nothing on the board refers to (no event it authored, no
+dot it holds) is pruned: on issue, when a board holds more than STORMING_PARTICIPANTS_PER_BOARD,
+and by `manage.py prune_participants`. Nobody loses anything by it: the signed token, not the
+row, carries an identity, so a person who comes back later resumes the same one.
+
 `admit` decides everything a `hello` asks at once: the protocol version, the key (read from
 the database every time, so replaced links stop working at once), the sign-in a members-only
 board wants, and the identity.
@@ -31,11 +37,11 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
 
 from boards import protocol
-from boards.models import Board, Participant
+from boards.models import Board, BoardEvent, Participant
 
 MAX_NAME = 40
 # Format characters (Cf: bidi overrides and isolates, zero-width joiners), controls (Cc),
@@ -133,6 +139,8 @@ def issue(board_id: str, address: str) -> Identity:
         participant = secrets.token_hex(8)
         slot = _next_slot(board_id)
         Participant.objects.create(board_id=board_id, uid=participant, address=tag, color_slot=slot)
+        if Participant.objects.filter(board_id=board_id).count() > settings.STORMING_PARTICIPANTS_PER_BOARD:
+            prune(board_id)
     return Identity(participant, token_for(board_id, participant), color_of(slot))
 
 
@@ -158,6 +166,25 @@ def with_color(board_id: str, identity: Identity) -> Identity:
             if not updated:
                 Participant.objects.create(board_id=board_id, uid=identity.id, color_slot=slot)
     return Identity(identity.id, identity.token, color_of(slot))
+
+
+def prune(board_id: str | None = None, dry_run: bool = False) -> int:
+    """Forget issued identities that count for nothing any more: issued before the window and
+    referenced by nothing on their board (no event authored, no dot held). On one board or on
+    all; returns how many (that would) go. Blocking (database)."""
+    since = timezone.now() - timedelta(seconds=settings.STORMING_NEW_PARTICIPANTS_WINDOW)
+    authored = BoardEvent.objects.filter(board_id=OuterRef("board_id"), author=OuterRef("uid"))
+    stale = Participant.objects.filter(~Exists(authored), created_at__lt=since)
+    if board_id is not None:
+        stale = stale.filter(board_id=board_id)
+    gone = 0
+    # Dots live in the board's state; a restored or imported board holds dots of identities
+    # that authored nothing on it.
+    for board, meta in Board.objects.filter(pk__in=stale.values("board_id")).values_list("pk", "meta"):
+        voters = {voter for voters in meta.get("votes", {}).values() for voter in voters}
+        going = stale.filter(board_id=board).exclude(uid__in=voters)
+        gone += going.count() if dry_run else going.delete()[0]
+    return gone
 
 
 def resume_or_issue(board_id: str, token: object, address: str) -> Identity:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from typing import Any
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from boards.middleware import Middleware
 
 log = logging.getLogger(__name__)
 
@@ -21,23 +20,8 @@ MESSAGE = (
 )
 
 
-class DatabaseOutage:
-    """The JSON API answers 503 with its usual error shape and Retry-After; pages a short 503.
-
-    Async as well as sync (like boards.security.SecurityHeaders): one sync-only middleware would
-    put a thread, waiting, under the async ops API.
-    """
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]):
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        return self.get_response(request)
+class DatabaseOutage(Middleware):
+    """The JSON API answers 503 with its usual error shape and Retry-After; pages a short 503."""
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DATABASE_DOWN):

@@ -1,15 +1,15 @@
 """Who may open a board socket, and the headers every page is served with."""
 
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
+
+from boards.middleware import Middleware
 
 
 class OriginCheck:
@@ -89,30 +89,10 @@ def content_security_policy(request: HttpRequest) -> str:
     return CONTENT_SECURITY_POLICY.replace("connect-src 'self'", f"connect-src 'self' ws://{host} wss://{host}")
 
 
-class SecurityHeaders:
-    """Content-Security-Policy on every response (Django's SecurityMiddleware sets the others).
+class SecurityHeaders(Middleware):
+    """Content-Security-Policy on every response (Django's SecurityMiddleware sets the others)."""
 
-    Async as well as sync, so that under an ASGI server an async view (the ops API) runs without
-    a thread waiting on it.
-    """
-
-    sync_capable = True
-    async_capable = True
-
-    def __init__(self, get_response: Callable[[HttpRequest], Any]):
-        self.get_response = get_response
-        if iscoroutinefunction(get_response):
-            markcoroutinefunction(self)
-
-    def __call__(self, request: HttpRequest) -> Any:
-        if iscoroutinefunction(self):
-            return self._acall(request)
-        return self.add_headers(request, self.get_response(request))
-
-    async def _acall(self, request: HttpRequest) -> HttpResponse:
-        return self.add_headers(request, await self.get_response(request))
-
-    def add_headers(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
         # The admin ships inline scripts of its own; it is for staff, behind a login.
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", content_security_policy(request))

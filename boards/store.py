@@ -86,20 +86,20 @@ def _uid(value: Any) -> str | None:
 def load_state(board: Board) -> BoardState:
     """Read the board's current state from the projection tables."""
     notes = {}
-    for row in Note.objects.filter(board=board).values("uid", *NOTE_COLUMNS):
+    for row in Note.objects.filter(board=board).order_by("pk").values("uid", *NOTE_COLUMNS):
         note = {"id": str(row.pop("uid")), **row}
         note["aggregate"], note["context"] = _uid(note["aggregate"]), _uid(note["context"])
         notes[note["id"]] = note
     frames = {}
-    for row in Frame.objects.filter(board=board).values("uid", *FRAME_COLUMNS):
+    for row in Frame.objects.filter(board=board).order_by("pk").values("uid", *FRAME_COLUMNS):
         frame = {"id": str(row.pop("uid")), **row}
         frame["context"] = _uid(frame["context"])
         frames[frame["id"]] = frame
     links = {
         str(uid): {"id": str(uid), "from": str(source), "to": str(target), "label": label}
-        for uid, source, target, label in Link.objects.filter(board=board).values_list(
-            "uid", "source", "target", "label"
-        )
+        for uid, source, target, label in Link.objects.filter(board=board)
+        .values_list("uid", "source", "target", "label")
+        .order_by("pk")
     }
     comments = {}
     for row in Comment.objects.filter(board=board).values("uid", *COMMENT_COLUMNS):

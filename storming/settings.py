@@ -236,6 +236,8 @@ STORMING_RELAY_BATCH_SIZE = env_int("STORMING_RELAY_BATCH_SIZE", 500)
 # one board within the window. People who reload keep theirs; this bounds made-up voters.
 STORMING_NEW_PARTICIPANTS_PER_ADDRESS = env_int("STORMING_NEW_PARTICIPANTS_PER_ADDRESS", 60)
 STORMING_NEW_PARTICIPANTS_WINDOW = env_int("STORMING_NEW_PARTICIPANTS_WINDOW", 3600)
+# Past this many identities on a board, issuing a new one prunes those that count for nothing.
+STORMING_PARTICIPANTS_PER_BOARD = env_int("STORMING_PARTICIPANTS_PER_BOARD", 1000)
 
 # --- Safe by default: the secret key, TLS behind a proxy, login throttling, exports ----------
 # (storming/secret_key.py, boards/deployment.py, boards/login_throttle.py, boards/export/runner.py)

@@ -29,11 +29,13 @@ def tansu_binary() -> str | None:
 
 
 @contextmanager
-def running_tansu(workdir: Path, schema_registry: str | None = None, timeout: float = 15) -> Iterator[str]:
+def running_tansu(
+    workdir: Path, schema_registry: str | None = None, timeout: float = 15, log_dir: Path | None = None
+) -> Iterator[str]:
     """Run an in-memory Tansu broker and yield its HOST:PORT; stopped on exit.
 
     `schema_registry` is passed as --schema-registry (e.g. "file://./schemas/json", relative to
-    `workdir`, where the broker runs and writes tansu.log).
+    `workdir`, where the broker runs). It writes tansu.log in `log_dir`, else in `workdir`.
     """
     binary = tansu_binary()
     if binary is None:
@@ -44,7 +46,7 @@ def running_tansu(workdir: Path, schema_registry: str | None = None, timeout: fl
     command += ["--storage-engine", "memory://tansu/"]
     if schema_registry:
         command += ["--schema-registry", schema_registry]
-    log_path = workdir / "tansu.log"
+    log_path = (log_dir or workdir) / "tansu.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
         try:

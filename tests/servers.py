@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Self
 
 from tests.conftest import free_port, need, reachable
 
@@ -102,9 +103,14 @@ def migrate(env: dict[str, str]) -> None:
     subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
 
 
-class DaphneServer:
-    def __init__(self, env: dict[str, str], port: int | None = None, log_path: Path | None = None):
-        self.env = env
+class ServerProcess:
+    """A server in a child process on a loopback port: started, waited for until it answers over
+    HTTP, stopped. Subclasses say what to run (`launch`) and where it answers (`probe_path`)."""
+
+    name = "the server"
+    probe_path = "/"
+
+    def __init__(self, port: int | None = None, log_path: Path | None = None):
         self.port = port or free_port()
         self.log_path = log_path
         self.process: subprocess.Popen | None = None
@@ -117,36 +123,28 @@ class DaphneServer:
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 20) -> DaphneServer:
+    def launch(self, log: IO[bytes] | int) -> subprocess.Popen:
+        raise NotImplementedError
+
+    def start(self, timeout: float = 20) -> Self:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(self.port),
-                *DAPHNE_OPTIONS,
-                "storming.asgi:application",
-            ],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+        self.process = self.launch(log)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"Daphne exited with {self.process.returncode}; see {self.log_path}")
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}{self.log_tail()}")
             try:
-                with urllib.request.urlopen(f"{self.url}/api/boards/", timeout=1):
+                with urllib.request.urlopen(self.url + self.probe_path, timeout=1):
                     return self
             except OSError:
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"Daphne did not answer on port {self.port} within {timeout} s")
+        raise RuntimeError(f"{self.name} did not answer on port {self.port} within {timeout} s{self.log_tail()}")
+
+    def log_tail(self) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return f"; {self.log_path} ends:\n{self.log_path.read_text(errors='replace')[-2000:]}"
 
     def kill(self) -> None:
         """Die the way a crashed process dies: no goodbye to clients, no cleanup."""
@@ -161,6 +159,25 @@ class DaphneServer:
                 self.process.wait(10)
             except subprocess.TimeoutExpired:
                 self.kill()
+
+
+class DaphneServer(ServerProcess):
+    name = "Daphne"
+    probe_path = "/api/boards/"
+
+    def __init__(self, env: dict[str, str], port: int | None = None, log_path: Path | None = None):
+        super().__init__(port, log_path)
+        self.env = env
+
+    def launch(self, log: IO[bytes] | int) -> subprocess.Popen:
+        command = ["-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), *DAPHNE_OPTIONS]
+        return subprocess.Popen(
+            [sys.executable, *command, "storming.asgi:application"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
 
 
 HAPROXY_CONFIG = ROOT / "deploy" / "haproxy.cfg"
@@ -180,24 +197,18 @@ def haproxy_config(count: int) -> str:
     return SERVER_LINE.sub(lambda _: lines, text)
 
 
-class Balancer:
+class Balancer(ServerProcess):
     """The real HAProxy (Debian's package) with deploy/haproxy.cfg in front of Daphne processes."""
 
+    name = "HAProxy"
+    probe_path = "/healthz"
+
     def __init__(self, backend_ports: list[int], folder: Path, port: int | None = None):
+        super().__init__(port, folder / "haproxy.log")
         self.backend_ports = backend_ports
         self.folder = folder
-        self.port = port or free_port()
-        self.process: subprocess.Popen | None = None
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 20) -> Balancer:
+    def launch(self, log: IO[bytes] | int) -> subprocess.Popen:
         haproxy = shutil.which("haproxy") or "/usr/sbin/haproxy"
         need("HAProxy (Debian package haproxy; `make test-deps` installs it)", Path(haproxy).exists())
         config = self.folder / "haproxy.cfg"
@@ -205,26 +216,4 @@ class Balancer:
         env = {**os.environ, "STORMING_LISTEN": f"127.0.0.1:{self.port}"}
         for i, port in enumerate(self.backend_ports, start=1):
             env[f"STORMING_APP{i}"] = f"127.0.0.1:{port}"
-        log = open(self.folder / "haproxy.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen([haproxy, "-db", "-f", str(config)], env=env, stdout=log, stderr=log)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                log_text = (self.folder / "haproxy.log").read_text(errors="replace")
-                raise RuntimeError(f"HAProxy exited with {self.process.returncode}: {log_text[-2000:]}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/healthz", timeout=1):
-                    return self
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"HAProxy did not answer on port {self.port} within {timeout} s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(10)
+        return subprocess.Popen([haproxy, "-db", "-f", str(config)], env=env, stdout=log, stderr=subprocess.STDOUT)

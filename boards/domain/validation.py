@@ -21,6 +21,7 @@ FIELD_TYPES = (
     "list",
     "object",
 )
+LIST_ITEM_TYPES = tuple(t for t in FIELD_TYPES if t not in ("enum", "list"))  # no lists of enums or lists
 
 # The defaults of the size budgets; the ones in force come from `budgets()`.
 MAX_TEXT = DEFAULTS.text
@@ -123,7 +124,7 @@ def clean_fields(value: Any) -> list[Element]:
             clean["values"] = [clean_text(v, f"Field {name!r} value", limits.name) for v in values]
         if type_ == "list":
             items = item.get("items", "string")
-            if items not in FIELD_TYPES or items in ("list", "enum"):
+            if items not in LIST_ITEM_TYPES:
                 raise Rejection(
                     "invalid", f"Field {name!r}: a list holds one of the plain types, not {str(items)[:40]!r}."
                 )

@@ -12,19 +12,12 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from boards.domain.validation import FIELD_TYPES, LIST_ITEM_TYPES
 from boards.pictures import context_map_svg
 
 from .naming import RESERVED_MODULES, Name, Namespace
 from .options import ExportOptions
 
-FIELD_TYPES = (
-    "string", "integer", "number", "boolean", "uuid", "timestamp", "date", "decimal",
-    "enum", "list", "object",
-)  # fmt: skip
-LIST_ITEM_TYPES = (
-    *FIELD_TYPES[:8],
-    "object",
-)  # lists of enums or of lists are not offered
 DEFAULT_CONTEXT = "default"
 MAX_TOPIC_LENGTH = 249  # Kafka's limit
 SCHEMA_VERSION = 1

@@ -27,6 +27,7 @@ import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from boards.domain import FIELD_TYPES
 from boards.export import build_zip, export_files, parse_options
 from tests.conftest import need
 from tests.export.official_tools import parse_asyncapi, venv_seeing_our_packages
@@ -41,19 +42,6 @@ HOSTILE_NAMES = [
     "line\nbreak\r\n\ttab", "'", '"', "\\", "Ünïcødé", "注文済み", "🚀", "1st line", "_", " ", "",
     "a" * 2000, "Order " * 330 + "Placed", "Order " * 330 + "Cancelled",
 ]  # fmt: skip
-FIELD_TYPES = [
-    "string",
-    "integer",
-    "number",
-    "boolean",
-    "uuid",
-    "timestamp",
-    "date",
-    "decimal",
-    "enum",
-    "list",
-    "object",
-]
 
 names = st.one_of(st.sampled_from(HOSTILE_NAMES), st.text(max_size=40))
 fields = st.lists(

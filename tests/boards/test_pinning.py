@@ -16,6 +16,7 @@ import pytest
 import websockets
 
 from bench.proxy import BoardPinningProxy, ranking
+from tests.board_client import BoardClient
 from tests.servers import daphne_processes, migrate, server_env
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -51,57 +52,6 @@ async def create_board(port: int) -> dict:
     return await asyncio.to_thread(post)
 
 
-class Participant:
-    """A client that behaves as docs/protocol.md asks: events in seq order, `sync` after a gap."""
-
-    def __init__(self, port: int, board: dict, name: str):
-        self.url = f"ws://127.0.0.1:{port}/ws/boards/{board['id']}/?key={board['keys']['editor']}"
-        self.name = name
-        self.seq = 0
-        self.texts: dict[str, str] = {}
-        self.socket = None
-        self.reader: asyncio.Task | None = None
-
-    async def connect(self) -> None:
-        self.socket = await websockets.connect(self.url)
-        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": self.seq, "name": self.name}))
-        self.reader = asyncio.create_task(self.read())
-
-    async def read(self) -> None:
-        async for raw in self.socket:
-            frame = json.loads(raw)
-            for item in frame["events"] if frame["type"] == "events" else [frame]:
-                await self.apply(item)
-
-    async def apply(self, frame: dict) -> None:
-        if frame["type"] == "snapshot":
-            self.seq = frame["seq"]
-            self.texts = {n["id"]: n["text"] for n in frame["board"]["notes"]}
-        elif frame["type"] == "event" and frame["seq"] == self.seq + 1:
-            self.seq = frame["seq"]
-            if frame["event"] == "note.created":
-                self.texts[frame["data"]["id"]] = frame["data"]["text"]
-        elif frame["type"] == "event" and frame["seq"] > self.seq + 1:
-            await self.socket.send(json.dumps({"type": "sync", "since": self.seq}))
-
-    async def create(self, text: str) -> None:
-        data = {"id": str(uuid.uuid4()), "kind": "event", "text": text, "x": 0, "y": 0}
-        await self.socket.send(
-            json.dumps({"type": "op", "op_id": str(uuid.uuid4()), "op": "note.create", "data": data})
-        )
-
-    async def wait_for(self, condition, timeout: float = 20) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not condition():
-            assert asyncio.get_running_loop().time() < deadline, f"{self.name} stuck at seq {self.seq}"
-            await asyncio.sleep(0.02)
-
-    async def close(self) -> None:
-        if self.reader:
-            self.reader.cancel()
-        await self.socket.close()
-
-
 def test_boards_spread_over_both_processes():
     backends = [("127.0.0.1", 8001), ("127.0.0.1", 8002)]
     firsts = {ranking(str(uuid.uuid4()), backends)[0] for _ in range(40)}
@@ -110,7 +60,7 @@ def test_boards_spread_over_both_processes():
 
 async def test_everyone_on_a_board_lands_on_one_process_and_moves_together_when_it_dies(servers, proxy):
     board = await create_board(proxy.port)
-    people = [Participant(proxy.port, board, name) for name in ("Ana", "Bo", "Cy", "Di")]
+    people = [BoardClient(f"ws://127.0.0.1:{proxy.port}", board, name) for name in ("Ana", "Bo", "Cy", "Di")]
     for person in people:
         await person.connect()
     for i, person in enumerate(people):
@@ -137,5 +87,5 @@ async def test_everyone_on_a_board_lands_on_one_process_and_moves_together_when_
     assert proxy.routes[board["id"]][("127.0.0.1", survivor.port)] == 4
     expected = {f"Before {i}" for i in range(4)} | {f"After {i}" for i in range(4)}
     for person in people:
-        assert set(person.texts.values()) == expected
+        assert person.seen() == expected
         await person.close()

@@ -41,3 +41,17 @@ def test_a_request_for_a_foreign_host_names_no_host_in_the_policy(client):
     response = client.get("/", headers={"host": "evil.example"})
     assert response.status_code == 400
     assert "evil.example" not in response.headers.get("Content-Security-Policy", "")
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_async_server_gets_the_same_headers_on_the_async_ops_api(async_client):
+    board = await Board.objects.acreate(name="Checkout")
+    body = {"op_id": "a", "op": "note.delete", "data": {"id": "not a uuid"}}
+    response = await async_client.post(
+        f"/api/boards/{board.id}/ops/",
+        body,
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {board.edit_key}"},
+    )
+    assert response.status_code == 400
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]

@@ -6,12 +6,8 @@ tests never touch pytest-django's test database: they talk HTTP and WebSocket li
 
 from __future__ import annotations
 
+import asyncio
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
 import uuid
@@ -23,8 +19,7 @@ import pytest
 
 from tests.chromium import CHROMIUM, CHROMIUM_ARGS, chromium_installed
 from tests.conftest import need
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import DaphneServer, migrate, server_env
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -36,83 +31,26 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     in_browser = [item for item in items if here in Path(item.fspath).parents]
     for item in in_browser:
         item.add_marker(pytest.mark.browser)
-    # Browser tests run last: Playwright's sync API keeps its event loop running on the main
-    # thread while the session's browser lives, so an asyncio test after one could not start
-    # a loop of its own ("Runner.run() cannot be called from a running event loop").
-    chosen = set(in_browser)
-    items[:] = [item for item in items if item not in chosen] + in_browser
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Server:
+class Server(DaphneServer):
     """A Daphne process serving Storming; stop() and start() again keep its port and data."""
 
     def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = workdir / "daphne.log"
-        self.env = {
-            key: value
-            for key, value in os.environ.items()
-            if key not in ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE")
-        }
-        self.env.update(
-            {
-                "SQLITE_PATH": str(workdir / "board.sqlite3"),
-                "DEBUG": "true",
-                "SERVE_STATIC": "true",
-                "DJANGO_SETTINGS_MODULE": "storming.settings",
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        self.process: subprocess.Popen | None = None
+        database = {"SQLITE_PATH": str(workdir / "board.sqlite3")}
+        env = server_env(database, DEBUG="true", SERVE_STATIC="true", DJANGO_SETTINGS_MODULE="storming.settings")
+        super().__init__(env, log_path=workdir / "daphne.log")
         # The view key of every board created here: reading a board over HTTP needs one.
         self.view_keys: dict[str, str] = {}
 
     def migrate(self) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            timeout=120,
-        )
+        migrate(self.env)
 
-    def start(self) -> None:
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(self.port), "storming.asgi:application"],
-            cwd=ROOT,
-            env=self.env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"Daphne exited early; see {self.log_path}:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except (urllib.error.URLError, ConnectionError, OSError):
-                time.sleep(0.2)
-        raise RuntimeError(f"Daphne did not answer within 30 s; see {self.log_path}")
+    def start(self, timeout: float = 30) -> Server:
+        return super().start(timeout)
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        super().stop()
         self.process = None
 
     def restart(self) -> None:
@@ -175,15 +113,36 @@ def app_server(server: Server) -> Iterator[Server]:
         server.start()
 
 
+# Playwright's sync API runs its asyncio loop in a greenlet of the test's own thread, and after
+# every call it marks that loop as the thread's running loop again (wait_for_future in
+# playwright/_impl/_greenlets.py), because the loop is suspended mid-run inside that greenlet.
+# Left marked between tests, it makes the thread look as if it were inside a coroutine: every
+# later asyncio test ("Runner.run() cannot be called from a running event loop") and every
+# async_to_sync refuses to start. So the mark stands only while a browser test runs: taken off
+# when one ends, put back before Playwright is called again (its callbacks need it).
+
+
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def session_chromium() -> Iterator[tuple[Any, asyncio.AbstractEventLoop]]:
     need(f"Chromium at {CHROMIUM}", chromium_installed(), "is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
+        loop = asyncio.get_running_loop()  # Playwright's, marked by the call just made
+        asyncio._set_running_loop(None)
+        yield chromium, loop
+        asyncio._set_running_loop(loop)
         chromium.close()
+
+
+@pytest.fixture
+def browser(session_chromium: tuple[Any, asyncio.AbstractEventLoop]) -> Iterator[Any]:
+    """The session's Chromium, for one test; between tests the thread is free for asyncio."""
+    chromium, loop = session_chromium
+    asyncio._set_running_loop(loop)
+    yield chromium
+    asyncio._set_running_loop(None)
 
 
 class BoardPage:
@@ -215,13 +174,17 @@ class BoardPage:
     def add_note(self, kind: str, text: str) -> str:
         """Click the palette, type the text in place, press Enter; returns the new note's id."""
         self.page.locator(f'.palette-item[data-kind="{kind}"]').click()
-        editor = self.page.locator(".note-editor")
+        return self.type_in_place(".note-editor", ".note.editing", text)
+
+    def type_in_place(self, editor_selector: str, edited_selector: str, text: str) -> str:
+        """Type into the in-place editor that just opened and press Enter; the edited element's id."""
+        editor = self.page.locator(editor_selector)
         editor.wait_for()
-        note_id = self.page.locator(".note.editing").get_attribute("data-id")
+        element_id = self.page.locator(edited_selector).get_attribute("data-id")
         self.page.keyboard.type(text)
         self.page.keyboard.press("Enter")
         editor.wait_for(state="detached")
-        return note_id
+        return element_id
 
     def centre(self, locator: Any) -> tuple[float, float]:
         box = locator.bounding_box()
@@ -246,13 +209,7 @@ class BoardPage:
     def draw_frame(self, kind: str, start: tuple[float, float], end: tuple[float, float], name: str) -> str:
         self.page.locator(f'.tool[data-tool="{kind}"]').click()
         self.drag(start, end)
-        editor = self.page.locator(".frame-name-editor")
-        editor.wait_for()
-        frame_id = self.page.locator(".frame.editing").get_attribute("data-id")
-        self.page.keyboard.type(name)
-        self.page.keyboard.press("Enter")
-        editor.wait_for(state="detached")
-        return frame_id
+        return self.type_in_place(".frame-name-editor", ".frame.editing", name)
 
     def transform(self, locator: Any) -> str:
         return locator.evaluate("el => el.style.transform")

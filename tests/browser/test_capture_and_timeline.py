@@ -11,14 +11,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.screenshots import SCREENSHOTS as SHOTS
+from tests.browser.screenshots import shot
+
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png")
 
 
 def link(app_server: Any, board: dict[str, Any], a: str, b: str) -> None:

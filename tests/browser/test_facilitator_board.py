@@ -14,18 +14,14 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.screenshots import shot
+
 pytestmark = pytest.mark.browser
 
-SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 LONG = (
     "Whenever a payment is declined three times in a row the customer gets an e-mail, the order is held "
     "for a day and the shop owner is told which card issuer refused it, so that support can call back. "
 ) * 3
-
-
-def shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SHOTS / f"{name}.png")
 
 
 def errors_of(page: Any) -> list[str]:

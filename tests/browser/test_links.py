@@ -7,6 +7,8 @@ import json
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.screenshots import shot
+
 pytestmark = pytest.mark.browser
 
 
@@ -47,7 +49,11 @@ def test_an_address_without_its_key_explains_itself_and_shows_no_board_data(app_
     page = context.new_page()
     page.goto(board["url"].split("#")[0])  # as copied from an address bar: no key
     expect(page.locator("#denied")).to_be_visible()
-    expect(page.locator("#denied")).to_contain_text("This link has no key: ask the facilitator for the board's link")
+    expect(page.locator("#denied h2")).to_have_text("This link has no key")
+    expect(page.locator("#denied")).to_contain_text("Ask the facilitator for the board's link.")
+    said = page.locator("#denied").inner_text()
+    assert said.lower().count("facilitator") == 1, f"the advice is given more than once: {said!r}"
+    shot(page, "links-no-key")
     html = page.content()
     assert "Acquisition Announced" not in html and "Secret roadmap" not in html
     assert page.locator(".note").count() == 0

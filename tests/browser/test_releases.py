@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-pytestmark = pytest.mark.browser
+from tests.browser.screenshots import shot
 
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+pytestmark = pytest.mark.browser
 
 
 def shoot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"release-{name}.png")
+    shot(page, f"release-{name}")
 
 
 def set_coupon(app_server: Any, board: dict, required: bool) -> None:

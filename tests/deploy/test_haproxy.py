@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import random
 import urllib.error
 import urllib.request
@@ -20,6 +19,7 @@ from collections import Counter
 import pytest
 import websockets
 
+from tests.board_client import BoardClient
 from tests.servers import Balancer, create_board, daphne_processes, migrate, server_env, shared_database
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -49,61 +49,16 @@ def served_by(url: str, key: str | None = None) -> str:
         return response.headers[SERVED_BY]
 
 
-class Person:
-    """A client as docs/protocol.md asks: events in seq order, `sync` after a gap, reconnect with its seq."""
+class Person(BoardClient):
+    """A participant through the balancer, who knows which process serves its socket."""
 
     def __init__(self, balancer: Balancer, board: dict, name: str):
-        self.url = f"{balancer.ws_url}/ws/boards/{board['id']}/?key={board['keys']['editor']}"
-        self.name = name
-        self.seq = 0
-        self.texts: set[str] = set()
-        self.sent: dict[str, str] = {}
-        self.acked: set[str] = set()
+        super().__init__(balancer.ws_url, board, name)
         self.server = ""
-        self.socket = None
-        self.reader: asyncio.Task | None = None
 
     async def connect(self, timeout: float = 20) -> None:
-        """Through the balancer; while it has not yet marked a stopped process down, retry."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while True:
-            try:
-                self.socket = await websockets.connect(self.url, open_timeout=5)
-                break
-            except (OSError, TimeoutError, websockets.InvalidStatus, websockets.InvalidHandshake):
-                assert asyncio.get_running_loop().time() < deadline, f"{self.name} could not reconnect"
-                await asyncio.sleep(0.2)
+        await super().connect(timeout)
         self.server = self.socket.response.headers[SERVED_BY]
-        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": self.seq, "name": self.name}))
-        self.reader = asyncio.create_task(self.read())
-
-    async def read(self) -> None:
-        async for raw in self.socket:
-            frame = json.loads(raw)
-            for item in frame["events"] if frame["type"] == "events" else [frame]:
-                await self.apply(item)
-
-    async def apply(self, frame: dict) -> None:
-        if frame["type"] == "snapshot":
-            self.seq = frame["seq"]
-            self.texts = {note["text"] for note in frame["board"]["notes"]}
-        elif frame["type"] == "ack":
-            self.acked.add(frame["op_id"])
-        elif frame["type"] == "event" and frame["seq"] == self.seq + 1:
-            self.seq = frame["seq"]
-            if frame["event"] == "note.created":
-                self.texts.add(frame["data"]["text"])
-        elif frame["type"] == "event" and frame["seq"] > self.seq + 1:
-            await self.socket.send(json.dumps({"type": "sync", "since": self.seq}))
-
-    async def create(self, text: str) -> None:
-        op_id = str(uuid.uuid4())
-        self.sent[op_id] = text
-        data = {"id": str(uuid.uuid4()), "kind": "event", "text": text, "x": 0, "y": 0}
-        await self.socket.send(json.dumps({"type": "op", "op_id": op_id, "op": "note.create", "data": data}))
-
-    def acked_texts(self) -> set[str]:
-        return {self.sent[op_id] for op_id in self.acked}
 
     async def keep_writing(self, stop: asyncio.Event) -> None:
         """A sticky every 20 ms until told to stop or the socket goes."""
@@ -113,17 +68,6 @@ class Person:
                 n += 1
                 await self.create(f"{self.name} {n}")
                 await asyncio.sleep(0.02)
-
-    async def wait_for(self, condition, timeout: float = 20) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not condition():
-            assert asyncio.get_running_loop().time() < deadline, f"{self.name} stuck at seq {self.seq}"
-            await asyncio.sleep(0.02)
-
-    async def close(self) -> None:
-        if self.reader:
-            self.reader.cancel()
-        await self.socket.close()
 
 
 async def test_a_board_stays_on_one_process_and_boards_spread_over_both(balancer, servers):
@@ -190,10 +134,10 @@ async def test_when_a_process_stops_its_boards_people_move_to_the_other_and_lose
     await newcomer.connect()
     await newcomer.wait_for(lambda: newcomer.seq > 0)
     for person in people:
-        await person.wait_for(lambda p=person: {f"After {i}" for i in range(3)} <= p.texts)
+        await person.wait_for(lambda p=person: {f"After {i}" for i in range(3)} <= p.seen())
 
-    assert acked and acked <= newcomer.texts, f"acknowledged but gone: {sorted(acked - newcomer.texts)[:5]}"
+    assert acked and acked <= newcomer.seen(), f"acknowledged but gone: {sorted(acked - newcomer.seen())[:5]}"
     for person in people:
-        assert acked <= person.texts, f"{person.name} misses {sorted(acked - person.texts)[:5]}"
+        assert acked <= person.seen(), f"{person.name} misses {sorted(acked - person.seen())[:5]}"
         await person.close()
     await newcomer.close()

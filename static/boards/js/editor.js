@@ -11,20 +11,17 @@ import { toast } from "./toast.js";
 const PASTE_OFFSET = 24;
 
 export class InPlaceEditor {
-  // host: the canvas's interactions (the board's text limit).
-  constructor({ state, camera, renderer, selection, presence, viewport, world, host }) {
-    this.state = state;
-    this.camera = camera;
-    this.renderer = renderer;
-    this.selection = selection;
-    this.presence = presence;
-    this.viewport = viewport;
-    this.world = world;
+  // host: the canvas's interactions, whose parts the editor works with (and the board's text
+  // limit, host.maxText); world: the element the editors are placed in.
+  constructor(host, world) {
+    ({ state: this.state, camera: this.camera, renderer: this.renderer } = host);
+    ({ selection: this.selection, presence: this.presence, viewport: this.viewport } = host);
     this.host = host;
+    this.world = world;
     this.current = null; // {node, commit, field} while something is edited
     // The sticky being typed in is deleted by someone else: close the editor (keeping the
     // text as a draft) before its element leaves the page.
-    renderer.onEditedGone = () => this.current?.commit({ giveUp: true });
+    this.renderer.onEditedGone = () => this.current?.commit({ giveUp: true });
   }
 
   editNote(id) {

@@ -34,9 +34,7 @@ export class Interactions extends EventTarget {
     this.spaceDown = false;
     this.gesture = null;
     this.maxText = 2000; // board.js sets the server's limit
-    this.editors = new InPlaceEditor({
-      state, camera, renderer, selection, presence, viewport, world: draft.frame.parentElement, host: this,
-    });
+    this.editors = new InPlaceEditor(this, draft.frame.parentElement);
 
     viewport.addEventListener("pointerdown", (e) => this.pointerDown(e));
     viewport.addEventListener("pointermove", (e) => this.pointerMove(e));

@@ -9,7 +9,16 @@ const MAX_BACKOFF_MS = 10000;
 const DENIED = new Set([4401, 4403, 4404, 4426, 4429]);
 // Rejections that say "not now" rather than "no" (docs/protocol.md): send the op again later.
 const RETRYABLE = new Set(["unavailable", "rate_limited"]);
+// Without the server's retry_after_ms (an outage): this, give or take.
 const RETRY_MS = 2000;
+
+// How long to wait after a "not now": at least what the server asked, plus a little spread so
+// that a roomful of pages told the same does not come back in the same millisecond.
+export function retryDelay(error, random = Math.random) {
+  const asked = Number(error?.retry_after_ms);
+  if (Number.isFinite(asked) && asked > 0) return asked + random() * Math.min(asked, 1000) * 0.2;
+  return RETRY_MS + random() * RETRY_MS;
+}
 
 export class BoardSocket extends EventTarget {
   constructor(url, { boardId, hello, storage = window.localStorage }) {
@@ -25,6 +34,19 @@ export class BoardSocket extends EventTarget {
     this.status = "reconnecting";
     this.browserOffline = typeof navigator !== "undefined" && navigator.onLine === false;
     this.stopped = false;
+    // After a "not now", ops wait until this time (ms since the epoch): the budget is the
+    // participant's, so sending the others meanwhile would only be refused too. Then what is
+    // owed goes in order, at the pace of the server's waits (see retryLater), or all at once
+    // after an outage (no hint: the database is back or it is not).
+    this.holdUntil = 0;
+    this.owed = new Set(); // op_ids to send when the hold ends
+    this.holdTimer = null;
+    this.pace = 0;
+    // The same for sync: the since still wanted when its wait is over.
+    this.syncHoldUntil = 0;
+    this.syncOwed = null;
+    this.lastSync = null;
+    this.syncTimer = null;
   }
 
   start() {
@@ -56,7 +78,14 @@ export class BoardSocket extends EventTarget {
       if (this.ws !== ws) return;
       this.attempts = 0;
       ws.send(JSON.stringify(this.hello()));
-      for (const frame of this.outbox) ws.send(JSON.stringify(frame));
+      if (this.held) {
+        for (const frame of this.outbox) this.owed.add(frame.op_id);
+        if (!this.holdTimer) this.holdTimer = setTimeout(() => this.sendOwed(), this.holdUntil - Date.now());
+      } else {
+        for (const frame of this.outbox) ws.send(JSON.stringify(frame));
+        this.owed.clear();
+        this.pace = 0;
+      }
       this.setStatus("connected");
       this.dispatchEvent(new CustomEvent("open"));
     });
@@ -70,7 +99,12 @@ export class BoardSocket extends EventTarget {
       }
       if (frame.type === "reject" && RETRYABLE.has(frame.error?.code)) {
         // Not applied, but not wrong either: the op stays owed and goes again later.
-        this.retryLater(frame.op_id);
+        this.retryLater(frame.op_id, retryDelay(frame.error), Boolean(frame.error.retry_after_ms));
+        return;
+      }
+      if (frame.type === "error" && frame.code === "rate_limited" && frame.retry_after_ms) {
+        // A sync asked too often: ask again once the server will answer (nothing to show).
+        this.holdSync(retryDelay(frame));
         return;
       }
       if (frame.type === "ack" || frame.type === "reject") this.removeFromOutbox(frame.op_id);
@@ -122,17 +156,66 @@ export class BoardSocket extends EventTarget {
   sendOp(frame) {
     this.outbox.push(frame);
     this.saveOutbox();
-    this.send(frame);
+    if (this.held) this.owed.add(frame.op_id);
+    else this.send(frame);
   }
 
-  retryLater(opId) {
-    this.retryTimers = this.retryTimers || new Map();
-    if (this.retryTimers.has(opId)) return;
-    this.retryTimers.set(opId, setTimeout(() => {
-      this.retryTimers.delete(opId);
-      const frame = this.outbox.find((f) => f.op_id === opId);
-      if (frame) this.send(frame); // if offline, the reconnect resends the whole outbox
-    }, RETRY_MS + Math.random() * RETRY_MS));
+  get held() {
+    return Date.now() < this.holdUntil;
+  }
+
+  // Hold every op for `delay` ms (longer if already held), then send what is owed, in order;
+  // `paced`: one op per the longest wait asked since the hold began (the nearest to the
+  // budget's own pace: a later refusal comes with a bucket partly refilled), else all at once.
+  retryLater(opId, delay = retryDelay(null), paced = false) {
+    this.owed.add(opId);
+    this.pace = paced ? Math.max(this.pace, delay) : 0;
+    this.hold(delay);
+  }
+
+  hold(delay) {
+    const until = Date.now() + delay;
+    if (until <= this.holdUntil) return;
+    this.holdUntil = until;
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(() => this.sendOwed(), delay);
+  }
+
+  sendOwed() {
+    this.holdTimer = null;
+    if (!this.connected) return; // the reconnect resends the whole outbox
+    for (const frame of this.outbox) {
+      if (!this.owed.has(frame.op_id)) continue;
+      this.owed.delete(frame.op_id);
+      this.send(frame);
+      if (this.pace && this.owed.size) {
+        this.hold(this.pace);
+        return;
+      }
+    }
+    this.owed.clear(); // acked or refused for good meanwhile
+    this.pace = 0;
+  }
+
+  // `sync` (volatile: dropped while offline), held while the server asked to wait.
+  sync(since) {
+    this.lastSync = since;
+    if (Date.now() < this.syncHoldUntil) {
+      this.syncOwed = this.syncOwed === null ? since : Math.min(this.syncOwed, since);
+      return false;
+    }
+    return this.send({ type: "sync", since });
+  }
+
+  holdSync(delay) {
+    this.syncHoldUntil = Date.now() + delay;
+    if (this.syncOwed === null) this.syncOwed = this.lastSync;
+    clearTimeout(this.syncTimer);
+    this.syncTimer = setTimeout(() => {
+      const since = this.syncOwed;
+      this.syncOwed = null;
+      if (since !== null) this.sync(since);
+    }, delay);
   }
 
   removeFromOutbox(opId) {
