@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
@@ -17,12 +18,15 @@ from typing import Any
 
 from channels.consumer import get_handler_name
 from channels.db import aclose_old_connections, database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from boards import identity, protocol, redaction, store
 from boards.limits import TokenBucket
 from boards.live import outbox
+from boards.live.audience import Frame
 from boards.live.budgets import budget, budgets, rate_limited
 from boards.live.room import BoardRoom, group_name, room_for
 from boards.outage import DATABASE_DOWN
@@ -49,23 +53,6 @@ UNAVAILABLE = "The server cannot reach its database just now; the page connects 
 SOFT_BACKLOG = 256 * 1024
 DRAIN_POLL_SECONDS = 0.1
 
-VOLATILE_MARKERS = (
-    '"type":"cursor"',
-    '"type": "cursor"',
-    '"type":"preview"',
-    '"type": "preview"',
-    '"type":"viewport"',
-    '"type": "viewport"',
-)
-
-
-def _is_volatile(message: dict[str, Any]) -> bool:
-    """A cursor, drag or viewport frame, or a frame relayed to the socket: no database involved."""
-    if message["type"] in ("board.events", "board.presence"):
-        return True
-    text = message.get("text") if message["type"] == "websocket.receive" else None
-    return bool(text) and len(text) < 300 and any(marker in text for marker in VOLATILE_MARKERS)
-
 
 def key_from_query(scope: dict[str, Any]) -> str | None:
     for part in scope.get("query_string", b"").decode("latin1").split("&"):
@@ -81,11 +68,17 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.user: dict[str, Any] | None = None
         self.pending: set[asyncio.Task] = set()
         self.gone = False
-        self.transport = outbox.transport_of(send)
+        # Daphne's protocol of this connection: frames for the whole board are written to it
+        # straight (see push); None under another server, where they go through `send`.
+        self.wire = outbox.protocol_of(send)
+        self.transport = self.wire.transport if self.wire is not None else None
         self.inbox = outbox.inbox_of(receive)
         self.reading_paused = False
         try:
-            await super().__call__(scope, receive, send)
+            if self.inbox is None:
+                await super().__call__(scope, receive, send)
+            else:
+                await self.serve(scope, receive, send)
         except Exception:
             # Not a frame's handler (those close on their own): the channel layer's receive, say,
             # with Redis gone. Close with a code Daphne lets us send, instead of its 1011.
@@ -96,6 +89,45 @@ class BoardConsumer(AsyncWebsocketConsumer):
         finally:
             # However the consumer ended: an exception, a cancellation, a normal disconnect.
             await self.leave_board()
+
+    async def serve(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        """Channels' AsyncConsumer.__call__, with no new task and no asyncio.wait per frame.
+
+        Channels waits on the socket and the channel layer together for every message it
+        handles: a new task for the next receive and an asyncio.wait over both, which with 50
+        people's cursors (a thousand frames a second) cost more than handling the frames. Here
+        the channel layer's messages for this socket (news that the board's links changed) are
+        put in the socket's own queue as they come, and one loop handles that queue in order,
+        one message at a time, as Channels does.
+        """
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        listening = None
+        if self.channel_layer is not None:
+            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
+            listening = asyncio.create_task(self.listen_to_layer())
+        try:
+            while True:
+                message = await receive()
+                if isinstance(message, Exception):
+                    raise message  # the channel layer failed (Redis gone): as Channels would
+                await self.dispatch(message)
+        except StopConsumer:
+            pass
+        finally:
+            if listening is not None:
+                listening.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await listening
+
+    async def listen_to_layer(self) -> None:
+        try:
+            while True:
+                self.inbox.put_nowait(await self.channel_receive())
+        except Exception as failure:
+            self.inbox.put_nowait(failure)
 
     async def connect(self) -> None:
         self.board_id = str(self.scope["url_route"]["kwargs"]["board_id"])
@@ -345,7 +377,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
     def backlog(self) -> int:
         return outbox.buffered_bytes(self.transport)
 
-    async def push(self, text: str, seqs: tuple[int, int] | None) -> None:
+    async def push(self, frame: Frame, seqs: tuple[int, int] | None) -> None:
         """A frame for everyone on the board, within this socket's send budget.
 
         Presence is dropped while the socket has much unread (the next tick says it all again).
@@ -357,15 +389,21 @@ class BoardConsumer(AsyncWebsocketConsumer):
         backlog = self.backlog()
         if seqs is None:
             if backlog < SOFT_BACKLOG:
-                await self.send(text_data=text)
+                await self.send_frame(frame)
             return
         if self.behind is None and backlog > settings.STORMING_SOCKET_SEND_BUDGET:
             self.behind = self.delivered_seq
             self.later(self.catch_up_when_drained())
         if self.behind is not None:
             return
-        await self.send(text_data=text)
+        await self.send_frame(frame)
         self.delivered_seq = max(self.delivered_seq, seqs[1])
+
+    async def send_frame(self, frame: Frame) -> None:
+        """A frame shared by the board's sockets: written straight to Daphne's connection when
+        open, framed once for all of them; otherwise through `send`, like every other frame."""
+        if self.wire is None or not outbox.write_prepared(self.wire, frame.prepared):
+            await self.send(text_data=frame.text)
 
     async def drained(self) -> bool:
         """Wait until the socket has read its backlog; False (and closed) if it takes too long."""
@@ -402,16 +440,18 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         # Channels closes stale database connections before every message it dispatches: a hop
-        # to the database thread for each cursor move (600 a second at 30 people). Volatile
-        # traffic and frames relayed to the socket touch no database, so they skip it; every
-        # other message keeps the hop.
+        # to the database thread and back for every frame (an op, a cursor move). This consumer
+        # reaches the database only through database_sync_to_async, which closes stale
+        # connections around each call by itself, and the room's writer keeps its connection on
+        # purpose (boards/live/room.py); so the hop is made once, when the socket connects.
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']!r}")
-        if message["type"] == "websocket.receive":
+        kind = message["type"]
+        if kind == "websocket.receive":
             self.reading_paused = outbox.pace_reading(self.transport, self.inbox, self.reading_paused)
             if not await self.within_frame_budget():
                 return
-        if not _is_volatile(message):
+        elif kind == "websocket.connect":
             await aclose_old_connections()
         await handler(message)

@@ -203,6 +203,19 @@ class _Numbers:
         )
 
 
+def _usable(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """Nested at most `limit` deep, every number finite and every whole number within +-MAX_NUMBER."""
+    if isinstance(value, dict):
+        value = value.values()
+    elif not isinstance(value, list):
+        if isinstance(value, float):
+            return math.isfinite(value)
+        return not isinstance(value, int) or -MAX_NUMBER <= value <= MAX_NUMBER
+    if limit == 0:
+        return not value
+    return all(_usable(item, limit - 1) for item in value)
+
+
 def loads(text: str | bytes) -> Any:
     """Decode JSON from a client, socket or HTTP: raises BadFrame for what cannot be used.
 
@@ -210,6 +223,15 @@ def loads(text: str | bytes) -> Any:
     numbers outside +-MAX_NUMBER, for this message only. An op's id is kept on the BadFrame when it
     can be read, so only that op is refused.
     """
+    # Nearly every frame is fine: json's own decoder and one walk over the result take a third of
+    # the time of the careful reading below, which only what fails here goes through, to be told why.
+    try:
+        message = json.loads(text)
+    except (ValueError, RecursionError):
+        pass
+    else:
+        if _usable(message):
+            return message
     numbers = _Numbers()
     try:
         message = json.loads(text, parse_int=numbers.integer, parse_float=numbers.real, parse_constant=numbers.constant)

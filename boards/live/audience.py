@@ -27,6 +27,7 @@ import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
+from autobahn.websocket.protocol import PreparedMessage
 from channels import DEFAULT_CHANNEL_LAYER
 from channels.db import database_sync_to_async
 from channels.layers import InMemoryChannelLayer, channel_layers, get_channel_layer
@@ -37,6 +38,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 
 from boards import protocol, redaction, store
+from boards.live import outbox
 from boards.models import BoardEvent
 
 log = logging.getLogger(__name__)
@@ -49,8 +51,25 @@ RELAY_RENEW_SECONDS = 600.0
 REORDER_SECONDS = 0.05
 
 
+class Frame:
+    """One serialised frame for every socket of a board: its text, and its WebSocket framing made
+    once, on first use, for the sockets that take it straight (boards/live/outbox.py)."""
+
+    __slots__ = ("_prepared", "text")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._prepared: PreparedMessage | None = None
+
+    @property
+    def prepared(self) -> PreparedMessage:
+        if self._prepared is None:
+            self._prepared = outbox.prepare(self.text)
+        return self._prepared
+
+
 class Socket(Protocol):
-    async def push(self, text: str, seqs: tuple[int, int] | None) -> None:
+    async def push(self, frame: Frame, seqs: tuple[int, int] | None) -> None:
         """Send a frame for everyone (`seqs` for events, None for presence), within the socket's budget."""
 
     def access_changed(self) -> None:
@@ -134,7 +153,7 @@ class BoardAudience:
         self.board_id = board_id
         # A socket that is still being handed its snapshot has a list: frames wait there, so that
         # nothing newer reaches it before the snapshot does.
-        self.sockets: dict[Socket, list[tuple[str, tuple[int, int] | None]] | None] = {}
+        self.sockets: dict[Socket, list[tuple[Frame, tuple[int, int] | None]] | None] = {}
         self.relay: asyncio.Task | None = None
         self.relaying = asyncio.Event()
         # Relayed event frames by first seq, while an earlier one is missing (see `_arrived`).
@@ -189,10 +208,15 @@ class BoardAudience:
             await self.deliver(text, seqs)
 
     async def deliver(self, text: str, seqs: tuple[int, int] | None = None) -> None:
-        # Face-down stickies and anonymous dots: each socket gets the events its participant may read.
+        frame = Frame(text)  # encoded and framed once, whoever the sockets
+        # Face-down stickies and anonymous dots: each socket gets the events its participant may
+        # read, each version framed once too.
         run = redaction.EventRun.from_text(text) if seqs else None
+        versions: dict[str, Frame] = {}
         for socket, held in list(self.sockets.items()):
-            frame = run.text_for(getattr(socket, "participant", None)) if run else text
+            if run is not None:
+                readable = run.text_for(getattr(socket, "participant", None))
+                frame = versions.get(readable) or versions.setdefault(readable, Frame(readable))
             if held is not None:
                 held.append((frame, seqs))
                 continue

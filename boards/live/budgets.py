@@ -16,6 +16,8 @@ from collections import OrderedDict
 from typing import NamedTuple
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 MAX_BUCKETS = 50_000
 
@@ -25,18 +27,33 @@ class Budget(NamedTuple):
     burst: float
 
 
+SETTINGS = {
+    "op": ("STORMING_CONNECTION_OPS_PER_SECOND", "STORMING_CONNECTION_OPS_BURST"),
+    "board_ops": ("STORMING_BOARD_OPS_PER_SECOND", "STORMING_BOARD_OPS_BURST"),
+    "http_ops": ("STORMING_HTTP_OPS_PER_SECOND", "STORMING_HTTP_OPS_BURST"),
+    "volatile": ("STORMING_VOLATILE_PER_SECOND", "STORMING_VOLATILE_BURST"),
+    "board_volatile": ("STORMING_BOARD_VOLATILE_PER_SECOND", "STORMING_BOARD_VOLATILE_BURST"),
+    "sync": ("STORMING_SYNC_PER_SECOND", "STORMING_SYNC_BURST"),
+    "frames": ("STORMING_SOCKET_FRAMES_PER_SECOND", "STORMING_SOCKET_FRAMES_BURST"),
+}
+# Read once: a lookup in Django's settings costs more than the bucket it limits, and every cursor
+# move takes three budgets. A changed setting (tests) empties it.
+_configured: dict[str, Budget] = {}
+
+
 def budget(name: str) -> Budget:
     """The configured budget `name` (docs/protocol.md lists them)."""
-    rate, burst = {
-        "op": ("STORMING_CONNECTION_OPS_PER_SECOND", "STORMING_CONNECTION_OPS_BURST"),
-        "board_ops": ("STORMING_BOARD_OPS_PER_SECOND", "STORMING_BOARD_OPS_BURST"),
-        "http_ops": ("STORMING_HTTP_OPS_PER_SECOND", "STORMING_HTTP_OPS_BURST"),
-        "volatile": ("STORMING_VOLATILE_PER_SECOND", "STORMING_VOLATILE_BURST"),
-        "board_volatile": ("STORMING_BOARD_VOLATILE_PER_SECOND", "STORMING_BOARD_VOLATILE_BURST"),
-        "sync": ("STORMING_SYNC_PER_SECOND", "STORMING_SYNC_BURST"),
-        "frames": ("STORMING_SOCKET_FRAMES_PER_SECOND", "STORMING_SOCKET_FRAMES_BURST"),
-    }[name]
-    return Budget(getattr(settings, rate), getattr(settings, burst))
+    found = _configured.get(name)
+    if found is None:
+        rate, burst = SETTINGS[name]
+        found = _configured[name] = Budget(getattr(settings, rate), getattr(settings, burst))
+    return found
+
+
+@receiver(setting_changed)
+def _forget_configured(setting: str, **kwargs: object) -> None:
+    if setting.startswith("STORMING_"):
+        _configured.clear()
 
 
 class Budgets:

@@ -103,3 +103,22 @@ def test_soak_loses_no_acked_op_and_lets_rooms_go(tmp_path):
     figures = smoke(tmp_path, "soak.py")
     assert figures["acked"] > 0 and figures["lost"] == 0
     assert figures["live_after"]["rooms"] == 0, "every room is let go once its board is empty"
+
+
+def test_profile_parts_puts_each_sample_in_the_first_part_it_belongs_to(tmp_path):
+    sys.path.insert(0, str(BENCH))
+    import profile_parts
+
+    stacks = tmp_path / "profile.txt"
+    stacks.write_text(
+        "_worker (concurrent/futures/thread.py:83);apply_ops (boards/store.py:147) 6\n"
+        "BoardRoom._commit (boards/live/room.py:1);BoardAudience.deliver (boards/live/audience.py:2);"
+        "Server.handle_reply (daphne/server.py:246) 3\n"
+        "BaseEventLoop._run_once (asyncio/base_events.py:1) 1\n"
+    )
+    total, parts = profile_parts.shares(str(stacks))
+    assert total == 10
+    assert parts["store: the op's transaction (apply_ops)"] == 60.0  # not a thread hop: store comes first
+    assert parts["fan-out of events (deliver/push to every socket)"] == 30.0
+    assert parts["of which socket sends (Daphne handle_reply and below)"] == 30.0
+    assert parts[profile_parts.REST] == 10.0

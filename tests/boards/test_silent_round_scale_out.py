@@ -26,7 +26,7 @@ class Listener(Participant):
             self.raw.append(text)
             frame = json.loads(text)
             for item in frame["events"] if frame["type"] == "events" else [frame]:
-                self.apply(item)
+                await self.apply(item)
 
 
 def facilitate(server, board, op):
