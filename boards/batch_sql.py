@@ -127,7 +127,15 @@ def _insert_sql(db: Any, model: type[Model], names: tuple[str, ...], upsert: boo
 def insert_events(cursor: Any, rows: list[BoardEvent]) -> None:
     db = cursor.db
     params = [_prep(db, BoardEvent, EVENT_FIELDS, [getattr(row, _attname(n)) for n in EVENT_FIELDS]) for row in rows]
-    cursor.executemany(_sql(db, _insert_sql, BoardEvent, EVENT_FIELDS, False), params)
+    _execute(cursor, _sql(db, _insert_sql, BoardEvent, EVENT_FIELDS, False), params)
+
+
+def _execute(cursor: Any, sql: str, params: list[list[Any]]) -> None:
+    # One row is the usual batch: psycopg runs executemany in a pipeline, which costs more.
+    if len(params) == 1:
+        cursor.execute(sql, params[0])
+    else:
+        cursor.executemany(sql, params)
 
 
 def _attname(name: str) -> str:
@@ -142,7 +150,7 @@ def upsert_elements(
         return
     db, names = cursor.db, ("board", "uid", *columns)
     params = [_prep(db, model, names, [board.pk, e["id"], *(e[c] for c in columns)]) for e in elements]
-    cursor.executemany(_sql(db, _insert_sql, model, names, True), params)
+    _execute(cursor, _sql(db, _insert_sql, model, names, True), params)
 
 
 def delete_elements(cursor: Any, model: type[Model], board: Board, uids: set[str]) -> None:
