@@ -23,7 +23,8 @@ from boards.models import Board, BoardEvent
 
 # The board columns a batch reads: enough for the key check, the state and the seq.
 BOARD_FIELDS = ("id", "name", "facilitator_key", "edit_key", "view_key", "meta", "seq")
-EVENT_FIELDS = ("board", "seq", "type", "data", "before", "derived", "actor", "author", "op_id", "op", "at")
+# An event's board and time first: the events of a batch share them (prepared once).
+EVENT_FIELDS = ("board", "at", "seq", "type", "data", "before", "derived", "actor", "author", "op_id", "op")
 # Columns whose values the database takes as the domain holds them.
 PLAIN_FIELDS = {"CharField", "TextField", "FloatField", "BigIntegerField", "BooleanField"}
 
@@ -125,8 +126,14 @@ def _insert_sql(db: Any, model: type[Model], names: tuple[str, ...], upsert: boo
 
 
 def insert_events(cursor: Any, rows: list[BoardEvent]) -> None:
-    db = cursor.db
-    params = [_prep(db, BoardEvent, EVENT_FIELDS, [getattr(row, _attname(n)) for n in EVENT_FIELDS]) for row in rows]
+    db, shared, own = cursor.db, EVENT_FIELDS[:2], EVENT_FIELDS[2:]
+    prepared: dict[tuple[Any, Any], list[Any]] = {}
+    params = []
+    for row in rows:
+        key = (row.board_id, row.at)
+        if key not in prepared:
+            prepared[key] = _prep(db, BoardEvent, shared, key)
+        params.append(prepared[key] + _prep(db, BoardEvent, own, [getattr(row, name) for name in own]))
     _execute(cursor, _sql(db, _insert_sql, BoardEvent, EVENT_FIELDS, False), params)
 
 
@@ -136,10 +143,6 @@ def _execute(cursor: Any, sql: str, params: list[list[Any]]) -> None:
         cursor.execute(sql, params[0])
     else:
         cursor.executemany(sql, params)
-
-
-def _attname(name: str) -> str:
-    return "board_id" if name == "board" else name
 
 
 def upsert_elements(
