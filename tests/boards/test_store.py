@@ -202,3 +202,25 @@ def test_ops_for_a_board_that_is_gone_store_nothing():
     with pytest.raises(Board.DoesNotExist):
         apply_ops(new_id(), [note_op()])
     assert not BoardEvent.objects.exists()
+
+
+def test_the_same_op_twice_in_one_batch_is_stored_once(board):
+    create = note_op()
+    first, again = apply_ops(board.id, [create, create])
+    assert (first.seq, again.seq, again.duplicate) == (1, 1, True)
+    assert BoardEvent.objects.filter(board=board).count() == 1
+
+
+def test_a_replaced_link_stops_editing_even_with_the_board_cached(board):
+    cache = store.CachedState()
+    old_key = board.edit_key
+    editing = note_op()
+    editing.key = old_key
+    [result] = apply_ops(board.id, [editing], cache)
+    assert result.ok
+    board.rotate_links()
+    late = note_op()
+    late.key = old_key
+    [refused] = apply_ops(board.id, [late], cache)
+    assert refused.error["code"] == "revoked"
+    assert BoardEvent.objects.filter(board=board).count() == 1
