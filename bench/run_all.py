@@ -30,6 +30,7 @@ BENCHMARKS = {
     "browser": ("browser.py", ["--smoke"]),
     "export": ("export_bench.py", ["--runs", "1"]),
     "checks": ("checks_bench.py", ["--boards", "1", "--runs", "2"]),
+    "store": ("store_bench.py", ["--smoke"]),
 }
 # Benchmarks that need Redis, and are left out with a note when it is not running.
 NEEDS_REDIS = {"fanout-redis", "many-boards"}

@@ -18,12 +18,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Sum, TextField
 from django.db.models.functions import Cast, Length
 from django.utils import timezone
 
-from boards import redaction
+from boards import batch_sql, redaction
 from boards.domain import Actor, BoardState, Rejection, default_meta, evolve
 from boards.history import decide_op, state_at
 from boards.models import Board, BoardEvent, BoardSnapshot, Comment, Frame, Link, Note
@@ -171,24 +171,16 @@ def apply_ops(board_id: str | uuid.UUID, ops: Iterable[OpRequest], cache: Cached
 
 
 def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> list[OpResult]:
-    with transaction.atomic():
-        board = Board.objects.select_for_update().get(pk=board_id)
+    with transaction.atomic(), connection.cursor() as cursor:
+        board = batch_sql.lock_board(cursor, board_id)
         state = _current_state(board, cache)
-        op_ids = {op.op_id for op in ops if op.op_id}
-        done = (
-            dict(
-                BoardEvent.objects.filter(board=board, op_id__in=op_ids)
-                .values("op_id")
-                .annotate(last=Max("seq"))
-                .values_list("op_id", "last")
-            )
-            if op_ids
-            else {}
-        )
+        done = batch_sql.stored_op_ids(cursor, board, {op.op_id for op in ops if op.op_id})
         now = timezone.now()
         results: list[OpResult] = []
         rows: list[BoardEvent] = []
-        touched: dict[str, set[str]] = {"note": set(), "frame": set(), "link": set(), "comment": set()}
+        # In the order first touched (a dict, not a set): rows made in one batch get their pks, and
+        # so their order on reload (load_state), in the order they were made.
+        touched: dict[str, dict[str, None]] = {"note": {}, "frame": {}, "link": {}, "comment": {}}
         renamed = False
         meta_changed = False
         for op in ops:
@@ -206,7 +198,7 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
             for event in events:
                 state.seq += 1
                 row = BoardEvent(
-                    board=board,
+                    board_id=board.pk,
                     seq=state.seq,
                     type=event.type,
                     data=event.data,
@@ -224,7 +216,7 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
                 if event.type == "board.renamed":
                     renamed = True
                 elif entity in touched:
-                    touched[entity].add(event.data["id"])
+                    touched[entity][event.data["id"]] = None
                 # Dots and who wrote the face-down stickies live in the board row's meta.
                 if entity in ("board", "timer", "vote", "votes", "silent", "thread") or event.type == "note.deleted":
                     meta_changed = True
@@ -235,8 +227,8 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
                 done[op.op_id] = state.seq
             results.append(result)
         if rows:
-            BoardEvent.objects.bulk_create(rows)
-            _write_projection(board, state, touched)
+            batch_sql.insert_events(cursor, rows)
+            _write_projection(cursor, board, state, touched)
             changes: dict[str, Any] = {"seq": state.seq, "updated_at": now}
             if renamed:
                 changes["name"] = state.name
@@ -247,7 +239,7 @@ def _apply_locked(board_id: str, ops: list[OpRequest], cache: CachedState) -> li
                     "hidden": state.hidden,
                     "resolved": state.resolved,
                 }
-            Board.objects.filter(pk=board.pk).update(**changes)
+            batch_sql.update_board(cursor, board, changes)
             if _snapshot_due(board, state):
                 BoardSnapshot.objects.create(board=board, seq=state.seq, state=state.snapshot())
     return results
@@ -280,49 +272,22 @@ def _snapshot_due(board: Board, state: BoardState) -> bool:
     return (state.seq - last) * per_event * 100 >= state.weight() * settings.STORMING_SNAPSHOT_LOG_PERCENT
 
 
-def _write_projection(board: Board, state: BoardState, touched: dict[str, set[str]]) -> None:
+def _write_projection(cursor: Any, board: Board, state: BoardState, touched: dict[str, dict[str, None]]) -> None:
     """Bring the current-state rows of every touched element to what `state` says."""
-    _upsert(
-        Note,
-        board,
-        [note for uid in touched["note"] if (note := state.notes.get(uid))],
-        NOTE_COLUMNS,
-        {uid for uid in touched["note"] if uid not in state.notes},
-    )
-    _upsert(
-        Frame,
-        board,
-        [frame for uid in touched["frame"] if (frame := state.frames.get(uid))],
-        FRAME_COLUMNS,
-        {uid for uid in touched["frame"] if uid not in state.frames},
-    )
-    links = [
-        {"id": link["id"], "source": link["from"], "target": link["to"], "label": link["label"]}
+    links = {
+        uid: {"id": uid, "source": link["from"], "target": link["to"], "label": link["label"]}
         for uid in touched["link"]
         if (link := state.links.get(uid))
-    ]
-    _upsert(
-        Link, board, links, ("source", "target", "label"), {uid for uid in touched["link"] if uid not in state.links}
-    )
-    _upsert(
-        Comment,
-        board,
-        [comment for uid in touched["comment"] if (comment := state.comments.get(uid))],
-        COMMENT_COLUMNS,
-        {uid for uid in touched["comment"] if uid not in state.comments},
-    )
-
-
-def _upsert(model: type, board: Board, elements: list[dict], columns: tuple[str, ...], deleted: set[str]) -> None:
-    if deleted:
-        model.objects.filter(board=board, uid__in=deleted).delete()
-    if elements:
-        model.objects.bulk_create(
-            [model(board=board, uid=e["id"], **{c: e[c] for c in columns}) for e in elements],
-            update_conflicts=True,
-            unique_fields=["board", "uid"],
-            update_fields=list(columns),
-        )
+    }
+    for model, present, columns in (
+        (Note, state.notes, NOTE_COLUMNS),
+        (Frame, state.frames, FRAME_COLUMNS),
+        (Link, links, ("source", "target", "label")),
+        (Comment, state.comments, COMMENT_COLUMNS),
+    ):
+        uids = touched[model.__name__.lower()]
+        batch_sql.delete_elements(cursor, model, board, {uid for uid in uids if uid not in present})
+        batch_sql.upsert_elements(cursor, model, board, [present[uid] for uid in uids if uid in present], columns)
 
 
 # --- reads -----------------------------------------------------------------------------------

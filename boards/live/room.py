@@ -242,4 +242,8 @@ async def store_on_database_thread(board_id: str, ops: list[OpRequest], cache: C
     new PostgreSQL backend, for every batch of ops. Batches come every few milliseconds, so the
     room keeps the connection whatever the setting; a failed batch drops it.
     """
-    return await sync_to_async(_apply_keeping_connection, thread_sensitive=True)(board_id, ops, cache)
+    return await _apply_on_database_thread(board_id, ops, cache)
+
+
+# Made once: building a SyncToAsync inspects the function, which is work a batch need not repeat.
+_apply_on_database_thread = sync_to_async(_apply_keeping_connection, thread_sensitive=True)

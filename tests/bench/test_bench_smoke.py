@@ -50,6 +50,12 @@ def test_fanout_across_two_processes_behind_redis_loses_nothing(tmp_path, redis_
     assert (figures["lost"], figures["out_of_order"], figures["rejected"]) == (0, 0, 0)
 
 
+def test_store_bench_stores_every_op_without_gaps(tmp_path):
+    figures = smoke(tmp_path, "store_bench.py")
+    assert [row["ops_per_batch"] for row in figures["rows"]] == [1, 10]
+    assert figures["seq"] == figures["events"] == figures["ops"]
+
+
 def test_join_hands_every_sticky_to_the_joiner(tmp_path):
     figures = smoke(tmp_path, "join.py")
     assert [row["stickies"] for row in figures["sizes"]] == [200] and "error" not in figures["sizes"][0]
