@@ -34,6 +34,8 @@ from boards.protocol import BadFrame
 from boards.store import OpRequest
 
 log = logging.getLogger(__name__)
+# Waits before trying the channel layer again when a socket arrives as Redis comes back.
+NEW_CHANNEL_RETRIES = (0.1, 0.3, 1.0)
 
 # A client that sends this many bad frames within ERROR_WINDOW seconds is disconnected.
 MAX_ERRORS = 20
@@ -105,7 +107,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         self.base_send = send
         listening = None
         if self.channel_layer is not None:
-            self.channel_name = await self.channel_layer.new_channel()
+            self.channel_name = await self.new_channel()
             self.channel_receive = functools.partial(self.channel_layer.receive, self.channel_name)
             listening = asyncio.create_task(self.listen_to_layer())
         try:
@@ -121,6 +123,22 @@ class BoardConsumer(AsyncWebsocketConsumer):
                 listening.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await listening
+
+    async def new_channel(self) -> str:
+        """The socket's channel on the layer.
+
+        Just after Redis comes back, the layer's first subscribe can fail on a connection that
+        redis-py is still replacing ("Connection lost" while writing); the next attempt opens a
+        fresh one. A socket arriving in that moment is served on a later try instead of refused
+        (which Daphne answers with a bare 403); if Redis stays away, the failure stands.
+        """
+        for delay in NEW_CHANNEL_RETRIES:
+            try:
+                return await self.channel_layer.new_channel()
+            except Exception as exc:
+                log.warning("%s: channel layer not ready (%s); trying again in %.1f s", self.scope["path"], exc, delay)
+                await asyncio.sleep(delay)
+        return await self.channel_layer.new_channel()
 
     async def listen_to_layer(self) -> None:
         try:
