@@ -11,11 +11,11 @@ from django.test import Client
 
 from boards import backup, store
 from boards.models import Board, Comment
-from boards.store import OpRequest, apply_ops
 
 from .helpers import bearer, new_id
 from .test_consumer import Client as Socket
 from .test_consumer import sticky as new_sticky
+from .test_history import act
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,13 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture
 def board():
     return Board.objects.create(name="Checkout")
-
-
-def act(board, op, data, author="ana", role="editor"):
-    [result] = apply_ops(
-        board.id, [OpRequest(op, data, op_id=new_id(), actor=author.title(), author=author, role=role)]
-    )
-    return result
 
 
 def sticky(board, text="Order Placed", kind="event", x=0):
