@@ -29,6 +29,7 @@ from boards.live import outbox
 from boards.live.audience import Frame
 from boards.live.budgets import budget, budgets, rate_limited
 from boards.live.room import BoardRoom, group_name, room_for
+from boards.live.stopping import stop, stop_if_asked
 from boards.outage import DATABASE_DOWN
 from boards.protocol import BadFrame
 from boards.store import OpRequest
@@ -120,7 +121,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             pass
         finally:
             if listening is not None:
-                listening.cancel()
+                stop(listening)
                 with contextlib.suppress(asyncio.CancelledError):
                     await listening
 
@@ -136,6 +137,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
             try:
                 return await self.channel_layer.new_channel()
             except Exception as exc:
+                stop_if_asked()
                 log.warning("%s: channel layer not ready (%s); trying again in %.1f s", self.scope["path"], exc, delay)
                 await asyncio.sleep(delay)
         return await self.channel_layer.new_channel()
@@ -176,7 +178,7 @@ class BoardConsumer(AsyncWebsocketConsumer):
         current = asyncio.current_task()
         for task in list(self.pending):
             if task is not current:
-                task.cancel()
+                stop(task)
         room, self.joined = self.joined, None
         if room is not None:
             room.leave(self, self.user["id"] if self.user else None)

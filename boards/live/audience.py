@@ -39,6 +39,7 @@ from redis.backoff import NoBackoff
 
 from boards import protocol, redaction, store
 from boards.live import outbox
+from boards.live.stopping import stop, stop_if_asked
 from boards.models import BoardEvent
 
 log = logging.getLogger(__name__)
@@ -185,9 +186,9 @@ class BoardAudience:
             self.close()
 
     def close(self) -> None:
-        for task in (self.relay, self.waited):
-            if task is not None:
-                task.cancel()
+        stop(self.relay)
+        if self.waited is not None:
+            self.waited.cancel()
         self.relay = self.waited = None
         self.waiting.clear()
 
@@ -272,6 +273,7 @@ class BoardAudience:
             except asyncio.CancelledError:
                 raise
             except Exception:
+                stop_if_asked()
                 log.exception("board %s: relay from other processes failed; retrying", self.board_id)
                 self.relaying.set()  # joins go on; their clients catch up from the log
                 cut_off = True
@@ -319,8 +321,7 @@ async def _listen_on_layer(board_id: str, listening: Callable[[], Awaitable[None
         await asyncio.shield(_discard(layer, group, channel))
         raise
     finally:
-        if renewing:
-            renewing.cancel()
+        stop(renewing)
 
 
 async def _listen_on_pubsub(board_id: str, listening: Callable[[], Awaitable[None]], arrived: Arrived) -> None:
@@ -356,6 +357,7 @@ async def _renew(layer: Any, group: str, channel: str) -> None:
         try:
             await layer.group_add(group, channel)
         except Exception:
+            stop_if_asked()
             log.warning("could not renew relay group %s", group, exc_info=True)
 
 

@@ -17,6 +17,7 @@ from django.conf import settings
 
 from boards import protocol
 from boards.live.audience import BoardAudience
+from boards.live.stopping import stop, stop_if_asked
 
 log = logging.getLogger(__name__)
 
@@ -62,9 +63,8 @@ class BoardPresence:
             self.task = asyncio.create_task(self._tick())
 
     def close(self) -> None:
-        if self.task is not None:
-            self.task.cancel()
-            self.task = None
+        stop(self.task)
+        self.task = None
 
     async def _tick(self) -> None:
         interval = settings.STORMING_PRESENCE_TICK_MS / 1000
@@ -95,4 +95,5 @@ class BoardPresence:
             try:
                 await self.audience.publish(protocol.dumps(frame))
             except Exception:
+                stop_if_asked()
                 log.exception("board %s: presence broadcast failed", self.board_id)
