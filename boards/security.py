@@ -3,7 +3,6 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from channels.security.websocket import WebsocketDenier
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +27,20 @@ class OriginCheck:
         headers = dict(scope.get("headers", ()))
         if origin_allowed(headers.get(b"origin"), headers.get(b"host"), scope.get("scheme", "ws")):
             return await self.application(scope, receive, send)
-        return await WebsocketDenier()(scope, receive, send)
+        return await refuse_socket(receive, send)
+
+
+async def refuse_socket(receive: Any, send: Any) -> None:
+    """Refuse the handshake (the browser sees HTTP 403).
+
+    Not Channels' WebsocketDenier: that one opens a channel on the layer (one in Redis per
+    refused socket) only to listen on it until the client goes, and waits on its cancelled
+    receive as it ends, which on Python 3.11 can wait for ever (boards/live/stopping.py).
+    """
+    while (message := await receive())["type"] != "websocket.connect":
+        if message["type"] == "websocket.disconnect":
+            return
+    await send({"type": "websocket.close"})
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
