@@ -15,8 +15,9 @@ import pytest
 import websockets
 
 from tests.boards.test_redis_restart import PrivateRedis, redis  # noqa: F401 (a fixture)
+from tests.live.listener import Listener
 from tests.live.wire import RawSocket
-from tests.servers import DaphneServer, create_board, migrate, server_env, shared_database
+from tests.servers import DaphneServer, create_board, daphne_processes, migrate, server_env, shared_database
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -47,40 +48,23 @@ def import_board(server: DaphneServer, notes: int) -> dict:
     return links
 
 
-class Observer:
+class Observer(Listener):
     """A well-behaved client that keeps the roster it is sent."""
 
     def __init__(self, url: str, name: str = "Observer"):
-        self.url = url
-        self.name = name
+        super().__init__(url, name)
         self.roster: dict[str, str] = {}
         self.left: set[str] = set()
 
-    async def __aenter__(self) -> Observer:
-        self.socket = await websockets.connect(self.url, max_size=2**25)
-        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": self.name}))
-        self.reader = asyncio.create_task(self.read())
-        return self
+    def take(self, frame: dict) -> None:
+        if frame["type"] == "presence":
+            self.roster.update({user["id"]: user["name"] for user in frame["users"]})
+            for gone in frame["left"]:
+                self.roster.pop(gone, None)
+                self.left.add(gone)
 
-    async def __aexit__(self, *exc: object) -> None:
-        self.reader.cancel()
-        await self.socket.close()
-
-    async def read(self) -> None:
-        async for raw in self.socket:
-            frame = json.loads(raw)
-            if frame["type"] == "presence":
-                self.roster.update({user["id"]: user["name"] for user in frame["users"]})
-                for gone in frame["left"]:
-                    self.roster.pop(gone, None)
-                    self.left.add(gone)
-
-    async def until(self, condition, timeout: float, what: str) -> float:
-        started = time.monotonic()
-        while not condition():
-            assert time.monotonic() - started < timeout, f"timed out waiting for {what}; roster {self.roster}"
-            await asyncio.sleep(0.02)
-        return time.monotonic() - started
+    def holding(self) -> str:
+        return f"; roster {self.roster}"
 
 
 @pytest.fixture
@@ -88,11 +72,8 @@ def server(tmp_path):
     with shared_database(tmp_path) as database:
         env = server_env(database, STORMING_SLOW_READER_SECONDS="5")
         migrate(env)
-        daphne = DaphneServer(env, log_path=tmp_path / "daphne.log").start()
-        try:
+        with daphne_processes(env, tmp_path, count=1) as (daphne,):
             yield daphne
-        finally:
-            daphne.stop()
 
 
 async def test_a_socket_cut_without_a_goodbye_leaves_the_roster_within_the_tick(server):

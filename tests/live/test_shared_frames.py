@@ -14,10 +14,10 @@ import uuid
 
 import psutil
 import pytest
-import websockets
 
+from tests.live.listener import Listener
 from tests.live.wire import RawSocket
-from tests.servers import DaphneServer, create_board, migrate, server_env, shared_database
+from tests.servers import create_board, daphne_processes, migrate, server_env, shared_database
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
 
@@ -34,35 +34,24 @@ def server(tmp_path):
             STORMING_SOCKET_SEND_BUDGET=str(SEND_BUDGET),
         )
         migrate(env)
-        daphne = DaphneServer(env, log_path=tmp_path / "daphne.log").start()
-        try:
+        with daphne_processes(env, tmp_path, count=1) as (daphne,):
             yield daphne
-        finally:
-            daphne.stop()
 
 
-class Member:
+class Member(Listener):
     """A client that keeps every frame it is sent, in order."""
 
     def __init__(self, url: str, name: str):
-        self.url = url
-        self.name = name
+        super().__init__(url, name)
         self.frames: list[dict] = []
 
     async def __aenter__(self) -> Member:
-        self.socket = await websockets.connect(self.url, max_size=2**25)
-        await self.socket.send(json.dumps({"type": "hello", "protocol": 2, "since": 0, "name": self.name}))
-        self.reader = asyncio.create_task(self.read())
+        await super().__aenter__()
         await self.until(lambda: self.snapshot_seq is not None, 10, "the snapshot")
         return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        self.reader.cancel()
-        await self.socket.close()
-
-    async def read(self) -> None:
-        async for raw in self.socket:
-            self.frames.append(json.loads(raw))
+    def take(self, frame: dict) -> None:
+        self.frames.append(frame)
 
     @property
     def snapshot_seq(self) -> int | None:
@@ -94,12 +83,6 @@ class Member:
             note["fields"] = fields
         await self.socket.send(json.dumps({"type": "op", "op_id": op_id, "op": "note.create", "data": note}))
         return op_id
-
-    async def until(self, condition, timeout: float, what: str) -> None:
-        started = time.monotonic()
-        while not condition():
-            assert time.monotonic() - started < timeout, f"timed out waiting for {what}"
-            await asyncio.sleep(0.02)
 
 
 async def test_a_joiner_mid_stream_and_the_writer_see_every_event_once_in_order_before_its_ack(server):
