@@ -37,6 +37,8 @@ from boards.store import OpRequest
 log = logging.getLogger(__name__)
 # Waits before trying the channel layer again when a socket arrives as Redis comes back.
 NEW_CHANNEL_RETRIES = (0.1, 0.3, 1.0)
+# A subscribe that has not answered by then will not: see `new_channel`.
+NEW_CHANNEL_SECONDS = 1.0
 
 # A client that sends this many bad frames within ERROR_WINDOW seconds is disconnected.
 MAX_ERRORS = 20
@@ -130,17 +132,23 @@ class BoardConsumer(AsyncWebsocketConsumer):
 
         Just after Redis comes back, the layer's first subscribe can fail on a connection that
         redis-py is still replacing ("Connection lost" while writing); the next attempt opens a
-        fresh one. A socket arriving in that moment is served on a later try instead of refused
-        (which Daphne answers with a bare 403); if Redis stays away, the failure stands.
+        fresh one. Or the subscribe waits for ever: the pub/sub layer's reader took its answer
+        from the reconnected connection (seen as "readuntil() called while another coroutine is
+        already waiting" in Daphne's log), and the layer's lock stays held until Daphne kills the
+        socket without an answer. A try that takes over NEW_CHANNEL_SECONDS is cancelled, which
+        drops that connection. A socket arriving in that moment is served on a later try instead
+        of refused; if Redis stays away, the failure stands.
         """
         for delay in NEW_CHANNEL_RETRIES:
             try:
-                return await self.channel_layer.new_channel()
+                async with asyncio.timeout(NEW_CHANNEL_SECONDS):
+                    return await self.channel_layer.new_channel()
             except Exception as exc:
                 stop_if_asked()
-                log.warning("%s: channel layer not ready (%s); trying again in %.1f s", self.scope["path"], exc, delay)
+                log.warning("%s: channel layer not ready (%r); trying again in %.1f s", self.scope["path"], exc, delay)
                 await asyncio.sleep(delay)
-        return await self.channel_layer.new_channel()
+        async with asyncio.timeout(NEW_CHANNEL_SECONDS):
+            return await self.channel_layer.new_channel()
 
     async def listen_to_layer(self) -> None:
         try:
